@@ -1,0 +1,450 @@
+package protocol
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/goccy/go-yaml/ast"
+	"github.com/gofrs/flock"
+
+	"anefdossier/templates"
+)
+
+// Names inside a case folder.
+const (
+	DossierFile = "dossier.yaml"
+	JournalFile = "journal.jsonl"
+	PiecesDir   = "pieces"
+	OutDir      = "out"
+	LockFile    = ".lock"
+)
+
+// Now is the clock of the library; the command may replace it (tests only).
+var Now = time.Now
+
+// LockTimeout is how long a command waits for another one on the same case.
+var LockTimeout = 2 * time.Minute
+
+var (
+	// ErrNotCase is returned when a folder is not a case folder.
+	ErrNotCase = errors.New("ce dossier n'est pas un dossier anef-dossier (journal.jsonl absent)")
+	// ErrBusy is returned when another command holds the case too long.
+	ErrBusy = errors.New("le dossier est occupé par une autre commande anef-dossier")
+	// ErrNotEmpty is returned by Init on a non-empty folder.
+	ErrNotEmpty = errors.New("le dossier existe déjà et n'est pas vide")
+)
+
+// Case is a case folder on disk.
+type Case struct {
+	Dir string
+	// Templates is the template tree (embedded, or overridden by a folder).
+	Templates fs.FS
+}
+
+// Init creates a new case folder for protocolID: folder 0700, a commented
+// dossier.yaml, an empty pieces/ and out/, and a journal whose first event
+// records the creation.
+func Init(dir, protocolID string, tmpl fs.FS) (*Case, error) {
+	if tmpl == nil {
+		tmpl = templates.FS
+	}
+	if _, err := LoadProtocol(tmpl, protocolID); err != nil {
+		return nil, err
+	}
+	if entries, err := os.ReadDir(dir); err == nil {
+		if len(entries) > 0 {
+			return nil, fmt.Errorf("%s : %w", dir, ErrNotEmpty)
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s : %w", dir, err)
+	}
+	if err := os.MkdirAll(dir, DirMode); err != nil {
+		return nil, fmt.Errorf("création de %s : %w", dir, err)
+	}
+	if err := os.Chmod(dir, DirMode); err != nil {
+		return nil, err
+	}
+	for _, sub := range []string{PiecesDir, OutDir} {
+		if err := os.Mkdir(filepath.Join(dir, sub), DirMode); err != nil {
+			return nil, fmt.Errorf("création de %s : %w", sub, err)
+		}
+	}
+	raw, err := fs.ReadFile(tmpl, "dossier.yaml.tmpl")
+	if err != nil {
+		return nil, err
+	}
+	t, err := template.New("dossier").Parse(string(raw))
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, map[string]string{"Protocol": protocolID, "Protocols": strings.Join(Protocols(tmpl), ", ")}); err != nil {
+		return nil, err
+	}
+	if err := WriteFileOnce(filepath.Join(dir, DossierFile), buf.Bytes()); err != nil {
+		return nil, err
+	}
+	c := &Case{Dir: dir, Templates: tmpl}
+	tx, err := c.Begin(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Close()
+	host, _ := os.Hostname()
+	if _, err := tx.Append(EventCreated, CreatedData{Protocol: protocolID, Tool: ToolVersion, Host: host}); err != nil {
+		return nil, err
+	}
+	return c, SyncDir(filepath.Dir(filepath.Clean(dir)))
+}
+
+// CreatedData is the data of a dossier.created event.
+type CreatedData struct {
+	Protocol string `json:"protocol"`
+	Tool     string `json:"tool"`
+	Host     string `json:"host,omitempty"`
+}
+
+// ToolVersion is set by the command at start.
+var ToolVersion = "anef-dossier (dev)"
+
+// Open opens an existing case folder.
+func Open(dir string, tmpl fs.FS) (*Case, error) {
+	if tmpl == nil {
+		tmpl = templates.FS
+	}
+	st, err := os.Stat(filepath.Join(dir, JournalFile))
+	if err != nil || !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s : %w", dir, ErrNotCase)
+	}
+	return &Case{Dir: dir, Templates: tmpl}, nil
+}
+
+// Path returns a path inside the case.
+func (c *Case) Path(elem ...string) string {
+	return filepath.Join(append([]string{c.Dir}, elem...)...)
+}
+
+// Dossier loads dossier.yaml.
+func (c *Case) Dossier() (*Dossier, *ast.File, error) {
+	return LoadDossier(c.Path(DossierFile))
+}
+
+// ProtocolID returns the protocol of the case: the journal's creation event
+// wins over dossier.yaml (which could be edited after the fact).
+func (c *Case) ProtocolID(events []Event) string {
+	for _, e := range events {
+		if e.Type == EventCreated {
+			var d CreatedData
+			if e.Decode(&d) == nil && d.Protocol != "" {
+				return d.Protocol
+			}
+		}
+	}
+	if d, _, err := c.Dossier(); err == nil {
+		return d.Protocol
+	}
+	return ""
+}
+
+func (c *Case) lock(ctx context.Context, shared bool) (*flock.Flock, error) {
+	fl := flock.New(c.Path(LockFile))
+	ctx, cancel := context.WithTimeout(ctx, LockTimeout)
+	defer cancel()
+	var ok bool
+	var err error
+	if shared {
+		ok, err = fl.TryRLockContext(ctx, 20*time.Millisecond)
+	} else {
+		ok, err = fl.TryLockContext(ctx, 20*time.Millisecond)
+	}
+	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		if errors.Is(err, fs.ErrPermission) || errors.Is(err, os.ErrPermission) {
+			return nil, fmt.Errorf("verrou du dossier : %w", err)
+		}
+		return nil, fmt.Errorf("verrou du dossier : %w", err)
+	}
+	if !ok {
+		return nil, ErrBusy
+	}
+	_ = os.Chmod(c.Path(LockFile), FileMode)
+	return fl, nil
+}
+
+// Events reads the journal under a shared lock. A broken journal returns the
+// events read before the problem and a *JournalError.
+func (c *Case) Events() ([]Event, error) {
+	fl, err := c.lock(context.Background(), true)
+	if err != nil {
+		// A read-only folder cannot hold a lock file: read without it.
+		if !errors.Is(err, ErrBusy) {
+			return ReadJournal(c.Path(JournalFile))
+		}
+		return nil, err
+	}
+	defer fl.Unlock()
+	return ReadJournal(c.Path(JournalFile))
+}
+
+// Tx is an exclusive hold on a case: the journal is loaded and valid, and no
+// other command changes the case until Close.
+type Tx struct {
+	c      *Case
+	fl     *flock.Flock
+	events []Event
+}
+
+// Begin takes the case's exclusive lock and loads the journal. It refuses a
+// broken journal: nothing is appended after a line that cannot be trusted.
+func (c *Case) Begin(ctx context.Context) (*Tx, error) {
+	fl, err := c.lock(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	events, err := ReadJournal(c.Path(JournalFile))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		fl.Unlock()
+		return nil, err
+	}
+	return &Tx{c: c, fl: fl, events: events}, nil
+}
+
+// Close releases the lock.
+func (t *Tx) Close() error {
+	if t.fl == nil {
+		return nil
+	}
+	err := t.fl.Unlock()
+	t.fl = nil
+	return err
+}
+
+// Events returns the events loaded, including those appended by this Tx.
+func (t *Tx) Events() []Event { return t.events }
+
+// Case returns the case being changed.
+func (t *Tx) Case() *Case { return t.c }
+
+// Append adds one event to the journal (single write + fsync) and returns it.
+func (t *Tx) Append(typ string, data any) (Event, error) {
+	prev := GenesisHash
+	if n := len(t.events); n > 0 {
+		prev = t.events[n-1].Hash
+	}
+	ev, line, err := NewEvent(prev, Now(), typ, data)
+	if err != nil {
+		return Event{}, err
+	}
+	if err := appendLine(t.c.Path(JournalFile), line); err != nil {
+		return Event{}, err
+	}
+	ev.Line = len(t.events) + 1
+	t.events = append(t.events, ev)
+	return ev, nil
+}
+
+// NextPieceNumber is the number the next piece will get: pieces are
+// numbered continuously, as art. R.412-2 CJA asks.
+func (t *Tx) NextPieceNumber() int {
+	n := 0
+	for _, e := range t.events {
+		if e.Type == EventPiece {
+			n++
+		}
+	}
+	return n + 1
+}
+
+// NewPiece describes a piece about to be stored.
+type NewPiece struct {
+	Kind         string
+	Title        string
+	Date         time.Time // declared or captured date; zero = now
+	DateHasTime  bool
+	Provenance   string // ProvenanceCapture, ProvenanceAttached, ProvenanceImported
+	OriginalName string
+	// Files[0] is the piece itself; the others go with it (raw screenshot,
+	// MHTML, evidence record...).
+	Files []NewFile
+	// Record is a summary stored in the event (URL, HTTP status, ...).
+	Record any
+}
+
+// NewFile is one file of a piece: either Data in memory or Src copied from disk.
+type NewFile struct {
+	Role string // "piece", "brut", "mhtml", "preuve", ...
+	Ext  string // with the dot: ".png"
+	Data []byte
+	Src  string
+}
+
+// Provenances of a piece.
+const (
+	ProvenanceCapture  = "capture"
+	ProvenanceAttached = "capture-attachee"
+	ProvenanceImported = "importée"
+)
+
+// Piece is a piece as recorded in the journal.
+type Piece struct {
+	Number       int             `json:"number"`
+	Kind         string          `json:"kind"`
+	Title        string          `json:"title,omitempty"`
+	Date         time.Time       `json:"date"`
+	DateHasTime  bool            `json:"date_has_time,omitempty"`
+	Provenance   string          `json:"provenance"`
+	OriginalName string          `json:"original_name,omitempty"`
+	Files        []PieceFile     `json:"files"`
+	Record       json.RawMessage `json:"record,omitempty"`
+
+	// Filled when folding the journal.
+	EventID string    `json:"-"`
+	AddedAt time.Time `json:"-"`
+}
+
+// PieceFile is one stored file of a piece, relative to the case folder.
+type PieceFile struct {
+	Role   string `json:"role"`
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256"`
+	Size   int64  `json:"size"`
+}
+
+// Main returns the piece's own file (the first one).
+func (p *Piece) Main() PieceFile {
+	if len(p.Files) == 0 {
+		return PieceFile{}
+	}
+	return p.Files[0]
+}
+
+// File returns the file with that role, if any.
+func (p *Piece) File(role string) (PieceFile, bool) {
+	for _, f := range p.Files {
+		if f.Role == role {
+			return f, true
+		}
+	}
+	return PieceFile{}, false
+}
+
+var reSlug = regexp.MustCompile(`[^a-z0-9]+`)
+
+// Slug turns a kind into a safe file name part.
+func Slug(s string) string {
+	s = strings.Trim(reSlug.ReplaceAllString(strings.ToLower(stripAccents(s)), "-"), "-")
+	if len(s) > 40 {
+		s = strings.Trim(s[:40], "-")
+	}
+	if s == "" {
+		s = "piece"
+	}
+	return s
+}
+
+// AddPiece writes the files of a new piece (each write-once and atomic), then
+// appends the piece.added event. A crash before the event leaves files that
+// verify reports as orphans (never deleted); the piece is reported saved only
+// once the event is synced. It returns the numbers of earlier pieces with the
+// same hash, if any.
+func (t *Tx) AddPiece(np NewPiece) (Piece, []int, error) {
+	if len(np.Files) == 0 {
+		return Piece{}, nil, errors.New("pièce sans fichier")
+	}
+	n := t.NextPieceNumber()
+	if np.Date.IsZero() {
+		np.Date = Now()
+		np.DateHasTime = true
+	}
+	p := Piece{Number: n, Kind: np.Kind, Title: np.Title, Date: np.Date.UTC(), DateHasTime: np.DateHasTime,
+		Provenance: np.Provenance, OriginalName: np.OriginalName}
+	if np.Record != nil {
+		b, err := json.Marshal(np.Record)
+		if err != nil {
+			return Piece{}, nil, err
+		}
+		p.Record = b
+	}
+	base := fmt.Sprintf("%03d-%s", n, Slug(np.Kind))
+	if err := os.MkdirAll(t.c.Path(PiecesDir), DirMode); err != nil {
+		return Piece{}, nil, err
+	}
+	for i, f := range np.Files {
+		name := base
+		if i > 0 && f.Role != "" {
+			name += "." + Slug(f.Role)
+		}
+		name += strings.ToLower(f.Ext)
+		rel := filepath.ToSlash(filepath.Join(PiecesDir, name))
+		dst := t.c.Path(PiecesDir, name)
+		var sum string
+		var size int64
+		var err error
+		if f.Src != "" {
+			sum, size, err = CopyFileOnce(dst, f.Src)
+		} else {
+			err = WriteFileOnce(dst, f.Data)
+			sum, size = HashBytes(f.Data), int64(len(f.Data))
+		}
+		if err != nil {
+			return Piece{}, nil, fmt.Errorf("écriture de %s : %w", rel, err)
+		}
+		role := f.Role
+		if i == 0 {
+			role = "piece"
+		}
+		p.Files = append(p.Files, PieceFile{Role: role, Path: rel, SHA256: sum, Size: size})
+	}
+	var dups []int
+	for _, e := range t.events {
+		if e.Type != EventPiece {
+			continue
+		}
+		var old Piece
+		if e.Decode(&old) == nil && old.Main().SHA256 == p.Main().SHA256 {
+			dups = append(dups, old.Number)
+		}
+	}
+	ev, err := t.Append(EventPiece, p)
+	if err != nil {
+		return Piece{}, nil, err
+	}
+	p.EventID, p.AddedAt = ev.ID, ev.Time
+	return p, dups, nil
+}
+
+func stripAccents(s string) string {
+	r := strings.NewReplacer(
+		"à", "a", "â", "a", "ä", "a", "á", "a", "ã", "a", "å", "a",
+		"ç", "c", "é", "e", "è", "e", "ê", "e", "ë", "e",
+		"î", "i", "ï", "i", "í", "i", "ì", "i",
+		"ô", "o", "ö", "o", "ó", "o", "ò", "o", "õ", "o",
+		"ù", "u", "û", "u", "ü", "u", "ú", "u", "ÿ", "y", "ñ", "n",
+		"œ", "oe", "æ", "ae",
+		"À", "A", "Â", "A", "Ä", "A", "Á", "A", "Ç", "C", "É", "E", "È", "E", "Ê", "E", "Ë", "E",
+		"Î", "I", "Ï", "I", "Ô", "O", "Ö", "O", "Ù", "U", "Û", "U", "Ü", "U", "Œ", "OE", "Æ", "AE",
+		"’", "'", "«", "", "»", "", "°", "o",
+	)
+	return r.Replace(s)
+}
+
+// ASCII transliterates French text to plain ASCII (accents removed).
+func ASCII(s string) string {
+	s = stripAccents(s)
+	var b strings.Builder
+	for _, r := range s {
+		if r < 128 {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,166 @@
+package protocol
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Period is a legal period: days, months and years, possibly negative
+// (a window that opens before a date).
+type Period struct {
+	Days, Months, Years int
+}
+
+// ParsePeriod reads "30j", "4m", "-120j", "1a", or a sum "1m15j". Empty is zero.
+func ParsePeriod(s string) (Period, error) {
+	var p Period
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return p, nil
+	}
+	sign := 1
+	if strings.HasPrefix(s, "-") {
+		sign, s = -1, s[1:]
+	}
+	num := ""
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			num += string(r)
+		case r == 'j' || r == 'm' || r == 'a':
+			if num == "" {
+				return p, fmt.Errorf("durée « %s » illisible", s)
+			}
+			n, _ := strconv.Atoi(num)
+			n *= sign
+			switch r {
+			case 'j':
+				p.Days += n
+			case 'm':
+				p.Months += n
+			case 'a':
+				p.Years += n
+			}
+			num = ""
+		default:
+			return p, fmt.Errorf("durée « %s » illisible (ex. 30j, 4m, 1a)", s)
+		}
+	}
+	if num != "" {
+		return p, fmt.Errorf("durée « %s » sans unité (j, m ou a)", s)
+	}
+	return p, nil
+}
+
+// AddPeriod adds a period to a calendar date in Paris, counting months "de
+// date à date": when the target month has no such day, the period ends on the
+// last day of that month (31 March + 1 month = 30 April; 29 Feb + 1 year = 28 Feb).
+func AddPeriod(t time.Time, p Period) time.Time {
+	t = t.In(Paris)
+	y, m, d := t.Date()
+	if p.Years != 0 || p.Months != 0 {
+		total := int(m) - 1 + p.Months + 12*p.Years
+		y += int(math.Floor(float64(total) / 12))
+		m = time.Month(((total%12)+12)%12 + 1)
+		if last := daysIn(y, m); d > last {
+			d = last
+		}
+	}
+	return time.Date(y, m, d, 0, 0, 0, 0, Paris).AddDate(0, 0, p.Days)
+}
+
+func daysIn(y int, m time.Month) int {
+	return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
+}
+
+// DaysBetween counts calendar days from a to b in Paris (b - a), whatever the
+// daylight-saving changes in between.
+func DaysBetween(a, b time.Time) int {
+	a, b = a.In(Paris), b.In(Paris)
+	ua := time.Date(a.Year(), a.Month(), a.Day(), 0, 0, 0, 0, time.UTC)
+	ub := time.Date(b.Year(), b.Month(), b.Day(), 0, 0, 0, 0, time.UTC)
+	return int(ub.Sub(ua).Hours() / 24)
+}
+
+// DeadlineState is a deadline computed for one case.
+type DeadlineState struct {
+	Deadline *Deadline
+	Start    time.Time
+	Date     time.Time
+	DaysLeft int
+	// Closed: the step that ends it is done.
+	Closed bool
+	Note   string
+}
+
+// Deadlines computes the protocol's deadlines for a case. Deadlines whose
+// starting date is unknown are left out; the rest are sorted by date.
+func (s *State) Deadlines(d *Dossier, today time.Time) []DeadlineState {
+	var out []DeadlineState
+	for i := range s.Protocol.Deadlines {
+		dl := &s.Protocol.Deadlines[i]
+		var start time.Time
+		switch {
+		case dl.FromStep != "":
+			st := s.StepState(dl.FromStep)
+			for _, r := range st.Records {
+				if dl.FromChannel != "" && r.Channel != dl.FromChannel {
+					continue
+				}
+				t := r.RecordedAt
+				if r.Date != nil {
+					t = *r.Date
+				}
+				if t.After(start) {
+					start = t
+				}
+			}
+		case dl.FromField != "" && d != nil:
+			if v := d.Field(dl.FromField); v != "" {
+				if t, _, err := ParseDate(v); err == nil {
+					start = t
+				}
+			}
+		}
+		if start.IsZero() {
+			continue
+		}
+		period, _ := ParsePeriod(dl.Period)
+		note := dl.Note
+		if dl.PeriodField != "" && d != nil {
+			if v := d.Field(dl.PeriodField); v != "" {
+				if n, err := strconv.Atoi(v); err == nil && n > 0 {
+					period = Period{Days: n}
+				}
+			}
+		}
+		if dl.Condition != "" && d != nil && d.Field(dl.Condition) == "" && dl.AltPeriod != "" {
+			period, _ = ParsePeriod(dl.AltPeriod)
+		}
+		date := AddPeriod(start, period)
+		ds := DeadlineState{Deadline: dl, Start: start, Date: date, DaysLeft: DaysBetween(today, date), Note: note}
+		if dl.Until != "" {
+			if st := s.StepState(dl.Until); st != nil && st.Done {
+				ds.Closed = true
+			}
+		}
+		out = append(out, ds)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Date.Before(out[j].Date) })
+	return out
+}
+
+// NextDeadline returns the earliest deadline not closed and not yet past by
+// more than a year, or nil.
+func NextDeadline(ds []DeadlineState) *DeadlineState {
+	for i := range ds {
+		if !ds[i].Closed {
+			return &ds[i]
+		}
+	}
+	return nil
+}

@@ -1,0 +1,166 @@
+package protocol
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"syscall"
+)
+
+// File and folder modes of a case: personal data, readable by the owner only.
+const (
+	DirMode  os.FileMode = 0o700
+	FileMode os.FileMode = 0o600
+)
+
+// ErrExists is returned when a write-once file already exists.
+var ErrExists = errors.New("le fichier existe déjà")
+
+// SyncDir fsyncs a folder so that a rename or creation inside it is durable.
+func SyncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) {
+		return err
+	}
+	return nil
+}
+
+// WriteFileOnce writes data to path atomically and refuses to replace an
+// existing file: temp file, fsync, hard link to the final name (which fails if
+// it exists), fsync of the folder. A crash leaves either no file or the whole
+// file, plus at most a ".tmp-" file that verify reports.
+func WriteFileOnce(path string, data []byte) error {
+	_, _, err := writeOnce(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+	return err
+}
+
+// CopyFileOnce copies src to dst (write-once, atomic) and returns the SHA-256
+// and size of what was written, computed while streaming.
+func CopyFileOnce(dst, src string) (sum string, size int64, err error) {
+	in, err := os.Open(src)
+	if err != nil {
+		return "", 0, err
+	}
+	defer in.Close()
+	return writeOnce(dst, func(w io.Writer) error {
+		_, err := io.Copy(w, in)
+		return err
+	})
+}
+
+func writeOnce(path string, fill func(io.Writer) error) (string, int64, error) {
+	dir := filepath.Dir(path)
+	if _, err := os.Lstat(path); err == nil {
+		return "", 0, fmt.Errorf("%s : %w", filepath.Base(path), ErrExists)
+	}
+	tmp, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(path)+"-")
+	if err != nil {
+		return "", 0, err
+	}
+	tmpName := tmp.Name()
+	defer os.Remove(tmpName)
+	if err := tmp.Chmod(FileMode); err != nil {
+		tmp.Close()
+		return "", 0, err
+	}
+	h := sha256.New()
+	cw := &countWriter{w: io.MultiWriter(tmp, h)}
+	if err := fill(cw); err != nil {
+		tmp.Close()
+		return "", 0, err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return "", 0, err
+	}
+	if err := tmp.Close(); err != nil {
+		return "", 0, err
+	}
+	if err := os.Link(tmpName, path); err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return "", 0, fmt.Errorf("%s : %w", filepath.Base(path), ErrExists)
+		}
+		return "", 0, err
+	}
+	if err := os.Remove(tmpName); err != nil {
+		return "", 0, err
+	}
+	if err := SyncDir(dir); err != nil {
+		return "", 0, err
+	}
+	return hex.EncodeToString(h.Sum(nil)), cw.n, nil
+}
+
+// ReplaceFile atomically replaces path with data (for regenerable outputs such
+// as rendered PDFs): temp file, fsync, rename, fsync of the folder.
+func ReplaceFile(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(path)+"-")
+	if err != nil {
+		return err
+	}
+	tmpName := tmp.Name()
+	defer os.Remove(tmpName)
+	if err := tmp.Chmod(FileMode); err != nil {
+		tmp.Close()
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmpName, path); err != nil {
+		return err
+	}
+	return SyncDir(dir)
+}
+
+// HashFile returns the hex SHA-256 and size of a file.
+func HashFile(path string) (string, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", 0, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return "", 0, err
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, nil
+}
+
+// HashBytes returns the hex SHA-256 of b.
+func HashBytes(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}

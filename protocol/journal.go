@@ -1,0 +1,221 @@
+package protocol
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// GenesisHash is the "previous hash" of the first event of a journal.
+const GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000"
+
+// Event types written to the journal.
+const (
+	EventCreated       = "dossier.created"
+	EventPiece         = "piece.added"
+	EventStepDone      = "step.done"
+	EventStepUndo      = "step.undone"
+	EventNote          = "note.added"
+	EventTimestamp     = "timestamp.added"
+	EventCaptureFailed = "capture.failed"
+)
+
+// Event is one line of journal.jsonl. Prev is the SHA-256 (hex) of the exact
+// bytes of the previous line, without its newline, so that any edit, removal or
+// reordering of an earlier line breaks the chain.
+type Event struct {
+	ID   string          `json:"id"`
+	Time time.Time       `json:"time"`
+	Type string          `json:"type"`
+	Prev string          `json:"prev"`
+	Data json.RawMessage `json:"data,omitempty"`
+
+	// Line is the 1-based line number the event was read from (not serialised).
+	Line int `json:"-"`
+	// Hash is the SHA-256 of this event's line (not serialised).
+	Hash string `json:"-"`
+}
+
+// Decode unmarshals the event's data into v.
+func (e Event) Decode(v any) error {
+	if len(e.Data) == 0 {
+		return nil
+	}
+	return json.Unmarshal(e.Data, v)
+}
+
+// JournalError describes a journal that cannot be trusted, with the line where
+// the problem starts.
+type JournalError struct {
+	Path   string
+	Line   int
+	Reason string
+	// Truncated is true when the problem is an incomplete last line, the
+	// signature of a crash during a write; `verify --repair` can quarantine it.
+	Truncated bool
+	// Offset is the byte offset where the faulty line starts.
+	Offset int64
+}
+
+func (e *JournalError) Error() string {
+	return fmt.Sprintf("journal %s, ligne %d : %s", filepath.Base(e.Path), e.Line, e.Reason)
+}
+
+// ErrJournalBroken is matched by errors.Is for every *JournalError.
+var ErrJournalBroken = errors.New("journal invalide")
+
+func (e *JournalError) Is(target error) bool { return target == ErrJournalBroken }
+
+// HashLine returns the hex SHA-256 of one journal line (without newline).
+func HashLine(line []byte) string {
+	s := sha256.Sum256(line)
+	return hex.EncodeToString(s[:])
+}
+
+// ParseJournal reads a whole journal and checks its hash chain. It returns the
+// events read up to the first problem, and a *JournalError describing it.
+func ParseJournal(path string, r io.Reader) ([]Event, error) {
+	br := bufio.NewReaderSize(r, 64*1024)
+	var events []Event
+	prev := GenesisHash
+	var offset int64
+	for lineNo := 1; ; lineNo++ {
+		raw, err := br.ReadBytes('\n')
+		if len(raw) == 0 && err == io.EOF {
+			return events, nil
+		}
+		if err != nil && err != io.EOF {
+			return events, fmt.Errorf("lecture du journal %s : %w", path, err)
+		}
+		complete := err == nil
+		line := bytes.TrimSuffix(raw, []byte("\n"))
+		start := offset
+		offset += int64(len(raw))
+		if !complete {
+			// No final newline: a write was cut short.
+			return events, &JournalError{Path: path, Line: lineNo, Offset: start, Truncated: true,
+				Reason: "dernière ligne incomplète (écriture interrompue, sans fin de ligne)"}
+		}
+		var ev Event
+		dec := json.NewDecoder(bytes.NewReader(line))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&ev); err != nil || dec.More() {
+			atEnd := false
+			if _, perr := br.Peek(1); perr == io.EOF {
+				atEnd = true
+			}
+			reason := "ligne illisible (JSON invalide)"
+			return events, &JournalError{Path: path, Line: lineNo, Offset: start, Truncated: atEnd && !json.Valid(line), Reason: reason}
+		}
+		if ev.ID == "" || ev.Type == "" || ev.Time.IsZero() {
+			return events, &JournalError{Path: path, Line: lineNo, Offset: start, Reason: "événement incomplet (id, date ou type manquant)"}
+		}
+		if ev.Prev != prev {
+			return events, &JournalError{Path: path, Line: lineNo, Offset: start,
+				Reason: "chaîne de hachage rompue : l'empreinte de la ligne précédente ne correspond pas (ligne modifiée, supprimée ou déplacée)"}
+		}
+		ev.Line = lineNo
+		ev.Hash = HashLine(line)
+		prev = ev.Hash
+		events = append(events, ev)
+	}
+}
+
+// ReadJournal opens and parses the journal at path. A missing file is an error.
+func ReadJournal(path string) ([]Event, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("ouverture du journal : %w", err)
+	}
+	defer f.Close()
+	return ParseJournal(path, f)
+}
+
+// NewEvent builds an event chained after prev.
+func NewEvent(prev string, now time.Time, typ string, data any) (Event, []byte, error) {
+	id, err := uuid.NewV7()
+	if err != nil {
+		return Event{}, nil, err
+	}
+	var raw json.RawMessage
+	if data != nil {
+		b, err := json.Marshal(data)
+		if err != nil {
+			return Event{}, nil, fmt.Errorf("encodage de l'événement : %w", err)
+		}
+		raw = b
+	}
+	ev := Event{ID: id.String(), Time: now.UTC().Truncate(time.Millisecond), Type: typ, Prev: prev, Data: raw}
+	line, err := json.Marshal(ev)
+	if err != nil {
+		return Event{}, nil, err
+	}
+	if bytes.ContainsAny(line, "\n\r") {
+		return Event{}, nil, errors.New("événement contenant un saut de ligne brut")
+	}
+	ev.Hash = HashLine(line)
+	return ev, line, nil
+}
+
+// appendLine writes line+"\n" to the journal with a single write, then fsyncs.
+func appendLine(path string, line []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("ouverture du journal : %w", err)
+	}
+	buf := make([]byte, 0, len(line)+1)
+	buf = append(buf, line...)
+	buf = append(buf, '\n')
+	if _, err := f.Write(buf); err != nil {
+		f.Close()
+		return fmt.Errorf("écriture du journal : %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("synchronisation du journal : %w", err)
+	}
+	return f.Close()
+}
+
+// QuarantineTail moves the bytes of the journal from offset to the end into a
+// quarantine file beside it, then truncates the journal at offset. The bytes are
+// never dropped: the quarantine file is written and synced before truncation.
+func QuarantineTail(path string, offset int64, now time.Time) (string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	if offset < 0 || offset > int64(len(data)) {
+		return "", fmt.Errorf("position %d hors du journal", offset)
+	}
+	tail := data[offset:]
+	name := filepath.Join(filepath.Dir(path), "journal.quarantaine-"+now.UTC().Format("20060102T150405.000000000Z")+".txt")
+	name = strings.ReplaceAll(name, ".000000000Z", "Z")
+	if err := WriteFileOnce(name, tail); err != nil {
+		return "", err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return "", err
+	}
+	if err := f.Truncate(offset); err != nil {
+		f.Close()
+		return "", err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return "", err
+	}
+	return name, f.Close()
+}

@@ -1,0 +1,328 @@
+package protocol
+
+import (
+	"bytes"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/goccy/go-yaml"
+
+	"anefdossier/templates"
+)
+
+// Protocol is one kind of ANEF blockage and the legal steps it calls for,
+// declared as data in templates/protocols/*.yaml and read by one engine.
+type Protocol struct {
+	ID        string     `yaml:"id"`
+	Title     string     `yaml:"titre"`
+	Summary   string     `yaml:"resume"`
+	Steps     []Step     `yaml:"etapes"`
+	Documents []Document `yaml:"documents"`
+	Deadlines []Deadline `yaml:"delais"`
+	// Final is shown by `protocol next` when every mandatory step is done.
+	Final string `yaml:"fin"`
+}
+
+// Step is one legal step.
+type Step struct {
+	ID        string `yaml:"id"`
+	Title     string `yaml:"titre"`
+	Mandatory bool   `yaml:"obligatoire"`
+	// After lists the steps that should come before this one; recording this
+	// step earlier is allowed (real life is messy) but warned about.
+	After []string `yaml:"apres"`
+	// Proof says, in French, what proves the step.
+	Proof string `yaml:"preuve"`
+	// Command is the command line that records it.
+	Command string `yaml:"commande"`
+	// Auto, when set, completes the step from the pieces alone.
+	Auto *AutoRule `yaml:"auto"`
+	// Channels are the ways of doing the step; see MinChannels and Required.
+	Channels []Channel `yaml:"canaux"`
+	// MinChannels is how many distinct channels complete the step (default 1
+	// when there are channels).
+	MinChannels int `yaml:"canaux_min"`
+	// RequiredChannels must all be present.
+	RequiredChannels []string `yaml:"canaux_requis"`
+	// Fields are extra facts recorded with the step (--set id=value).
+	Fields []StepField `yaml:"champs"`
+	// Documents produced for this step (ids of Protocol.Documents).
+	Documents []string `yaml:"documents"`
+	// Advice is shown with the step (e.g. what préfectures require).
+	Advice string `yaml:"conseil"`
+}
+
+// AutoRule completes a step from pieces of some kinds.
+type AutoRule struct {
+	Kinds         []string `yaml:"types"`
+	Min           int      `yaml:"min"`
+	DistinctWeeks int      `yaml:"semaines_distinctes"`
+	// ExpectText, when set, counts only captures whose recorded check of that
+	// text was positive (e.g. "Aucun créneau").
+	Advice string `yaml:"conseil"`
+}
+
+// Channel is one way of doing a step (form, e-mail, phone, LRAR, ...).
+type Channel struct {
+	ID    string `yaml:"id"`
+	Title string `yaml:"titre"`
+	// Needs lists what a record of this channel must carry: "piece", "ref", "date".
+	Needs []string `yaml:"exige"`
+	// RefLabel names the reference in French (e.g. "numéro de la LRAR").
+	RefLabel string `yaml:"reference"`
+	// RefFromChannel: the reference must be one already recorded on that
+	// channel of the same step (the phone call quotes the e-mail's number).
+	RefFromChannel string `yaml:"reference_du_canal"`
+	Hint           string `yaml:"aide"`
+}
+
+// StepField is an extra fact recorded with a step.
+type StepField struct {
+	ID    string `yaml:"id"`
+	Title string `yaml:"titre"`
+	Type  string `yaml:"type"` // texte (default), booleen, date
+}
+
+// Document is something the protocol produces (a letter, an e-mail) and the
+// dossier.yaml fields it cannot do without.
+type Document struct {
+	ID     string   `yaml:"id"`
+	Title  string   `yaml:"titre"`
+	Fields []string `yaml:"champs"`
+	// AnyOf: at least one field of each group must be filled.
+	AnyOf [][]string `yaml:"au_moins_un"`
+	// Template is the letter template under templates/letters/.
+	Template string `yaml:"modele"`
+}
+
+// Deadline is a date computed from the case: a starting date (a step's
+// recorded date or a dossier.yaml field) plus a period.
+type Deadline struct {
+	ID    string `yaml:"id"`
+	Title string `yaml:"titre"`
+	// FromStep / FromChannel: the date of the latest record of that step.
+	FromStep    string `yaml:"depuis_etape"`
+	FromChannel string `yaml:"depuis_canal"`
+	// FromField: a date field of dossier.yaml.
+	FromField string `yaml:"depuis_champ"`
+	// Period: "30j", "4m", "-120j", "2m"; or PeriodField, a dossier.yaml
+	// field holding a number of days (0 = use Period).
+	Period      string `yaml:"duree"`
+	PeriodField string `yaml:"duree_champ"`
+	// Until: the deadline stops mattering once this step is done.
+	Until string `yaml:"jusqu_a"`
+	// Kind: "echeance" (a date not to miss, default) or "ouverture" (a
+	// window opens on that date).
+	Kind string `yaml:"nature"`
+	// Unless: a dossier.yaml boolean field that, when false, replaces the
+	// period with AltPeriod (e.g. 2 months becomes 1 year without the appeal routes).
+	Condition string `yaml:"condition"`
+	AltPeriod string `yaml:"duree_sinon"`
+	Note      string `yaml:"note"`
+	Source    string `yaml:"source"`
+}
+
+// Step returns the step with that id, or nil.
+func (p *Protocol) Step(id string) *Step {
+	for i := range p.Steps {
+		if p.Steps[i].ID == id {
+			return &p.Steps[i]
+		}
+	}
+	return nil
+}
+
+// Channel returns the channel with that id, or nil.
+func (s *Step) Channel(id string) *Channel {
+	for i := range s.Channels {
+		if s.Channels[i].ID == id {
+			return &s.Channels[i]
+		}
+	}
+	return nil
+}
+
+// Field returns the extra field with that id, or nil.
+func (s *Step) Field(id string) *StepField {
+	for i := range s.Fields {
+		if s.Fields[i].ID == id {
+			return &s.Fields[i]
+		}
+	}
+	return nil
+}
+
+// Document returns the document with that id, or nil.
+func (p *Protocol) Document(id string) *Document {
+	for i := range p.Documents {
+		if p.Documents[i].ID == id {
+			return &p.Documents[i]
+		}
+	}
+	return nil
+}
+
+// StepIDs lists the ids of the steps, for messages.
+func (p *Protocol) StepIDs() []string {
+	ids := make([]string, len(p.Steps))
+	for i, s := range p.Steps {
+		ids[i] = s.ID
+	}
+	return ids
+}
+
+// ErrUnknownProtocol is returned for a protocol id that has no file.
+type ErrUnknownProtocol struct {
+	ID    string
+	Known []string
+}
+
+func (e *ErrUnknownProtocol) Error() string {
+	return fmt.Sprintf("protocole inconnu « %s » ; protocoles connus : %s", e.ID, strings.Join(e.Known, ", "))
+}
+
+// Protocols lists the ids of the known protocols.
+func Protocols(fsys fs.FS) []string {
+	if fsys == nil {
+		fsys = templates.FS
+	}
+	matches, _ := fs.Glob(fsys, "protocols/*.yaml")
+	ids := make([]string, 0, len(matches))
+	for _, m := range matches {
+		ids = append(ids, strings.TrimSuffix(path.Base(m), ".yaml"))
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// LoadProtocol reads and checks one protocol from the template tree (nil: the
+// embedded one).
+func LoadProtocol(fsys fs.FS, id string) (*Protocol, error) {
+	if fsys == nil {
+		fsys = templates.FS
+	}
+	if id == "" || strings.ContainsAny(id, "/\\.") {
+		return nil, &ErrUnknownProtocol{ID: id, Known: Protocols(fsys)}
+	}
+	data, err := fs.ReadFile(fsys, "protocols/"+id+".yaml")
+	if err != nil {
+		return nil, &ErrUnknownProtocol{ID: id, Known: Protocols(fsys)}
+	}
+	var p Protocol
+	if err := yaml.NewDecoder(bytes.NewReader(data), yaml.DisallowUnknownField()).Decode(&p); err != nil {
+		return nil, fmt.Errorf("protocole %s : %s", id, yamlProblem(err).String())
+	}
+	if p.ID != id {
+		return nil, fmt.Errorf("protocole %s : l'identifiant du fichier est « %s »", id, p.ID)
+	}
+	if err := p.check(); err != nil {
+		return nil, fmt.Errorf("protocole %s : %w", id, err)
+	}
+	return &p, nil
+}
+
+// check verifies the internal consistency of a protocol definition.
+func (p *Protocol) check() error {
+	seen := map[string]bool{}
+	for _, s := range p.Steps {
+		if s.ID == "" || s.Title == "" {
+			return fmt.Errorf("étape sans id ou sans titre")
+		}
+		if seen[s.ID] {
+			return fmt.Errorf("étape %s en double", s.ID)
+		}
+		seen[s.ID] = true
+		for _, a := range s.After {
+			if !seen[a] {
+				return fmt.Errorf("étape %s : « apres » cite %s, inconnue ou placée après", s.ID, a)
+			}
+		}
+		for _, c := range s.Channels {
+			for _, n := range c.Needs {
+				if n != "piece" && n != "ref" && n != "date" {
+					return fmt.Errorf("étape %s, canal %s : exigence inconnue %s", s.ID, c.ID, n)
+				}
+			}
+			if c.RefFromChannel != "" && s.Channel(c.RefFromChannel) == nil {
+				return fmt.Errorf("étape %s, canal %s : canal de référence %s inconnu", s.ID, c.ID, c.RefFromChannel)
+			}
+		}
+		for _, r := range s.RequiredChannels {
+			if s.Channel(r) == nil {
+				return fmt.Errorf("étape %s : canal requis %s inconnu", s.ID, r)
+			}
+		}
+		for _, d := range s.Documents {
+			if p.Document(d) == nil {
+				return fmt.Errorf("étape %s : document %s inconnu", s.ID, d)
+			}
+		}
+	}
+	for _, d := range p.Documents {
+		for _, f := range d.Fields {
+			if !HasField(f) {
+				return fmt.Errorf("document %s : champ %s inconnu de dossier.yaml", d.ID, f)
+			}
+		}
+		for _, g := range d.AnyOf {
+			for _, f := range g {
+				if !HasField(f) {
+					return fmt.Errorf("document %s : champ %s inconnu de dossier.yaml", d.ID, f)
+				}
+			}
+		}
+	}
+	for _, dl := range p.Deadlines {
+		if dl.FromStep != "" && p.Step(dl.FromStep) == nil {
+			return fmt.Errorf("délai %s : étape %s inconnue", dl.ID, dl.FromStep)
+		}
+		if dl.FromField != "" && !HasField(dl.FromField) {
+			return fmt.Errorf("délai %s : champ %s inconnu", dl.ID, dl.FromField)
+		}
+		if dl.Until != "" && p.Step(dl.Until) == nil {
+			return fmt.Errorf("délai %s : étape %s inconnue", dl.ID, dl.Until)
+		}
+		if _, err := ParsePeriod(dl.Period); err != nil {
+			return fmt.Errorf("délai %s : %w", dl.ID, err)
+		}
+		if dl.Source == "" {
+			return fmt.Errorf("délai %s : source manquante", dl.ID)
+		}
+	}
+	return nil
+}
+
+// MissingFields returns, for each document of the protocol, the labels of
+// the dossier.yaml fields still empty.
+func (p *Protocol) MissingFields(d *Dossier) map[string][]string {
+	out := map[string][]string{}
+	for _, doc := range p.Documents {
+		out[doc.ID] = doc.Missing(d)
+	}
+	return out
+}
+
+// Missing lists the fields of d this document still needs (dotted paths).
+func (doc *Document) Missing(d *Dossier) []string {
+	var miss []string
+	for _, f := range doc.Fields {
+		if d.Field(f) == "" {
+			miss = append(miss, f)
+		}
+	}
+	for _, g := range doc.AnyOf {
+		ok := false
+		for _, f := range g {
+			if d.Field(f) != "" {
+				ok = true
+			}
+		}
+		if !ok {
+			miss = append(miss, strings.Join(g, " ou "))
+		}
+	}
+	return miss
+}

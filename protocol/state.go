@@ -1,0 +1,414 @@
+package protocol
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// StepRecord is the data of a step.done event: one channel of one step,
+// with its date, reference, pieces and extra facts.
+type StepRecord struct {
+	Step    string            `json:"step"`
+	Channel string            `json:"channel,omitempty"`
+	Ref     string            `json:"ref,omitempty"`
+	Date    *time.Time        `json:"date,omitempty"`
+	Pieces  []int             `json:"pieces,omitempty"`
+	Fields  map[string]string `json:"fields,omitempty"`
+	Note    string            `json:"note,omitempty"`
+
+	EventID    string    `json:"-"`
+	RecordedAt time.Time `json:"-"`
+}
+
+// UndoRecord is the data of a step.undone event.
+type UndoRecord struct {
+	Step    string `json:"step"`
+	Channel string `json:"channel,omitempty"`
+	Reason  string `json:"reason,omitempty"`
+}
+
+// NoteRecord is the data of a note.added event.
+type NoteRecord struct {
+	Text string `json:"text"`
+}
+
+// TimestampRecord is the data of a timestamp.added event.
+type TimestampRecord struct {
+	Piece     int       `json:"piece"`
+	File      string    `json:"file"`  // the timestamped file (relative path)
+	Token     string    `json:"token"` // the .tsr file (relative path)
+	TokenSHA  string    `json:"token_sha256"`
+	Authority string    `json:"authority"`
+	GenTime   time.Time `json:"gen_time"`
+	Status    string    `json:"status"` // "vérifié", "racine non vérifiée"
+}
+
+// CaptureFailure is the data of a capture.failed event (an attempt of a
+// repeated capture that did not produce a piece).
+type CaptureFailure struct {
+	URL     string `json:"url"`
+	Reason  string `json:"reason"`
+	Attempt int    `json:"attempt,omitempty"`
+}
+
+// StepState is where one step stands.
+type StepState struct {
+	Step     *Step
+	Records  []StepRecord
+	Pieces   []int // pieces that count for an automatic step
+	Done     bool
+	Missing  string // what is still missing, in French
+	Channels []string
+}
+
+// State is the fold of the journal over the protocol: nothing else holds state.
+type State struct {
+	Protocol   *Protocol
+	Pieces     []Piece
+	Steps      []*StepState
+	Warnings   []string
+	Notes      []NoteRecord
+	Timestamps []TimestampRecord
+	Failures   []CaptureFailure
+	Created    time.Time
+	LastHash   string
+	Events     int
+}
+
+// Piece returns the piece with that number, or nil.
+func (s *State) Piece(n int) *Piece {
+	if n >= 1 && n <= len(s.Pieces) && s.Pieces[n-1].Number == n {
+		return &s.Pieces[n-1]
+	}
+	for i := range s.Pieces {
+		if s.Pieces[i].Number == n {
+			return &s.Pieces[i]
+		}
+	}
+	return nil
+}
+
+// StepState returns the state of a step, or nil.
+func (s *State) StepState(id string) *StepState {
+	for _, st := range s.Steps {
+		if st.Step.ID == id {
+			return st
+		}
+	}
+	return nil
+}
+
+// Next returns the first mandatory step not done, or nil when every
+// mandatory step is done.
+func (s *State) Next() *StepState {
+	for _, st := range s.Steps {
+		if st.Step.Mandatory && !st.Done {
+			return st
+		}
+	}
+	return nil
+}
+
+// Fold computes the state of a case from its journal.
+func Fold(p *Protocol, events []Event) *State {
+	s := &State{Protocol: p, Events: len(events)}
+	for i := range p.Steps {
+		s.Steps = append(s.Steps, &StepState{Step: &p.Steps[i]})
+	}
+	for _, e := range events {
+		s.LastHash = e.Hash
+		switch e.Type {
+		case EventCreated:
+			s.Created = e.Time
+		case EventPiece:
+			var pc Piece
+			if err := e.Decode(&pc); err != nil {
+				s.Warnings = append(s.Warnings, fmt.Sprintf("ligne %d : pièce illisible", e.Line))
+				continue
+			}
+			pc.EventID, pc.AddedAt = e.ID, e.Time
+			s.Pieces = append(s.Pieces, pc)
+		case EventStepDone:
+			var r StepRecord
+			if err := e.Decode(&r); err != nil {
+				continue
+			}
+			r.EventID, r.RecordedAt = e.ID, e.Time
+			st := s.StepState(r.Step)
+			if st == nil {
+				s.Warnings = append(s.Warnings, fmt.Sprintf("ligne %d : étape « %s » inconnue de ce protocole", e.Line, r.Step))
+				continue
+			}
+			for _, a := range st.Step.After {
+				before := s.StepState(a)
+				s.evaluate(before)
+				if before.Step.Mandatory && !before.Done {
+					s.Warnings = append(s.Warnings, fmt.Sprintf("étape « %s » enregistrée le %s avant l'étape « %s », pas encore faite à ce moment",
+						st.Step.Title, FrDate(e.Time), before.Step.Title))
+				}
+			}
+			st.Records = append(st.Records, r)
+		case EventStepUndo:
+			var u UndoRecord
+			if err := e.Decode(&u); err != nil {
+				continue
+			}
+			if st := s.StepState(u.Step); st != nil {
+				kept := st.Records[:0]
+				for _, r := range st.Records {
+					if u.Channel != "" && r.Channel != u.Channel {
+						kept = append(kept, r)
+					}
+				}
+				st.Records = kept
+			}
+		case EventNote:
+			var n NoteRecord
+			if e.Decode(&n) == nil {
+				s.Notes = append(s.Notes, n)
+			}
+		case EventTimestamp:
+			var t TimestampRecord
+			if e.Decode(&t) == nil {
+				s.Timestamps = append(s.Timestamps, t)
+			}
+		case EventCaptureFailed:
+			var f CaptureFailure
+			if e.Decode(&f) == nil {
+				s.Failures = append(s.Failures, f)
+			}
+		}
+	}
+	for _, st := range s.Steps {
+		s.evaluate(st)
+	}
+	// A piece cited by a step that does not exist is worth a warning.
+	for _, st := range s.Steps {
+		for _, r := range st.Records {
+			for _, n := range r.Pieces {
+				if s.Piece(n) == nil {
+					s.Warnings = append(s.Warnings, fmt.Sprintf("étape « %s » : la pièce n°%d n'existe pas", st.Step.Title, n))
+				}
+			}
+		}
+	}
+	return s
+}
+
+// evaluate decides whether a step is done from its records and the pieces.
+func (s *State) evaluate(st *StepState) {
+	step := st.Step
+	st.Done, st.Missing, st.Channels, st.Pieces = false, "", nil, nil
+	if step.Auto != nil {
+		kinds := map[string]bool{}
+		for _, k := range step.Auto.Kinds {
+			kinds[k] = true
+		}
+		weeks := map[string]bool{}
+		for _, p := range s.Pieces {
+			if kinds[p.Kind] {
+				st.Pieces = append(st.Pieces, p.Number)
+				y, w := p.Date.In(Paris).ISOWeek()
+				weeks[fmt.Sprintf("%d-%02d", y, w)] = true
+			}
+		}
+		for _, r := range st.Records {
+			for _, n := range r.Pieces {
+				if p := s.Piece(n); p != nil && !containsInt(st.Pieces, n) {
+					st.Pieces = append(st.Pieces, n)
+					y, w := p.Date.In(Paris).ISOWeek()
+					weeks[fmt.Sprintf("%d-%02d", y, w)] = true
+				}
+			}
+		}
+		sort.Ints(st.Pieces)
+		min := step.Auto.Min
+		if min < 1 {
+			min = 1
+		}
+		switch {
+		case len(st.Pieces) < min:
+			st.Missing = fmt.Sprintf("%d pièce(s) sur %d au minimum", len(st.Pieces), min)
+		case len(weeks) < step.Auto.DistinctWeeks:
+			st.Missing = fmt.Sprintf("captures réparties sur %d semaine(s) seulement ; il en faut au moins %d différentes", len(weeks), step.Auto.DistinctWeeks)
+		default:
+			st.Done = true
+		}
+		return
+	}
+	if len(step.Channels) == 0 {
+		st.Done = len(st.Records) > 0
+		if !st.Done {
+			st.Missing = "pas encore enregistrée"
+		}
+		return
+	}
+	seen := map[string]bool{}
+	for _, r := range st.Records {
+		if !seen[r.Channel] {
+			seen[r.Channel] = true
+			st.Channels = append(st.Channels, r.Channel)
+		}
+	}
+	var missing []string
+	for _, req := range step.RequiredChannels {
+		if !seen[req] {
+			c := step.Channel(req)
+			missing = append(missing, c.Title)
+		}
+	}
+	min := step.MinChannels
+	if min < 1 {
+		min = 1
+	}
+	if len(st.Channels) < min {
+		if len(missing) == 0 {
+			var titles []string
+			for _, c := range step.Channels {
+				titles = append(titles, c.Title)
+			}
+			missing = append(missing, fmt.Sprintf("au moins %d canal parmi : %s", min, strings.Join(titles, ", ")))
+		}
+	}
+	st.Done = len(missing) == 0
+	st.Missing = strings.Join(missing, " ; ")
+}
+
+func containsInt(xs []int, x int) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+// ValidateRecord checks a step.done record against the protocol before it is
+// written: known step and channel, what the channel needs, pieces that exist,
+// known extra fields with valid values.
+func (s *State) ValidateRecord(r *StepRecord) error {
+	step := s.Protocol.Step(r.Step)
+	if step == nil {
+		return &UnknownStepError{ID: r.Step, Known: s.Protocol.StepIDs()}
+	}
+	if len(step.Channels) > 0 {
+		if r.Channel == "" {
+			if len(step.Channels) == 1 {
+				r.Channel = step.Channels[0].ID
+			} else {
+				return fmt.Errorf("l'étape %s demande un canal (--channel) : %s", step.ID, channelList(step))
+			}
+		}
+		ch := step.Channel(r.Channel)
+		if ch == nil {
+			return fmt.Errorf("canal « %s » inconnu pour l'étape %s ; canaux : %s", r.Channel, step.ID, channelList(step))
+		}
+		for _, need := range ch.Needs {
+			switch need {
+			case "piece":
+				if len(r.Pieces) == 0 {
+					return fmt.Errorf("le canal %s de l'étape %s exige une pièce justificative (--piece N) : %s", ch.ID, step.ID, ch.Hint)
+				}
+			case "ref":
+				if r.Ref == "" {
+					label := ch.RefLabel
+					if label == "" {
+						label = "référence"
+					}
+					return fmt.Errorf("le canal %s de l'étape %s exige --ref (%s)", ch.ID, step.ID, label)
+				}
+			case "date":
+				if r.Date == nil {
+					return fmt.Errorf("le canal %s de l'étape %s exige --date", ch.ID, step.ID)
+				}
+			}
+		}
+		if ch.RefFromChannel != "" {
+			st := s.StepState(step.ID)
+			found := false
+			var known []string
+			for _, old := range st.Records {
+				if old.Channel == ch.RefFromChannel && old.Ref != "" {
+					known = append(known, old.Ref)
+					if old.Ref == r.Ref {
+						found = true
+					}
+				}
+			}
+			if !found {
+				other := step.Channel(ch.RefFromChannel)
+				if len(known) == 0 {
+					return fmt.Errorf("le canal %s exige d'abord le canal %s avec sa référence (enregistrez-le avant)", ch.ID, other.ID)
+				}
+				return fmt.Errorf("la référence « %s » ne correspond à aucune référence du canal %s (connues : %s)", r.Ref, other.ID, strings.Join(known, ", "))
+			}
+		}
+	} else if r.Channel != "" {
+		return fmt.Errorf("l'étape %s n'a pas de canaux (--channel inutile)", step.ID)
+	}
+	for _, n := range r.Pieces {
+		if s.Piece(n) == nil {
+			return fmt.Errorf("la pièce n°%d n'existe pas (%d pièce(s) au dossier)", n, len(s.Pieces))
+		}
+	}
+	for k, v := range r.Fields {
+		f := step.Field(k)
+		if f == nil {
+			var ids []string
+			for _, f := range step.Fields {
+				ids = append(ids, f.ID)
+			}
+			if len(ids) == 0 {
+				return fmt.Errorf("l'étape %s n'a pas de champ « %s »", step.ID, k)
+			}
+			return fmt.Errorf("champ « %s » inconnu pour l'étape %s ; champs : %s", k, step.ID, strings.Join(ids, ", "))
+		}
+		switch f.Type {
+		case "booleen":
+			b, err := ParseBool(v)
+			if err != nil {
+				return fmt.Errorf("champ %s : %w", k, err)
+			}
+			r.Fields[k] = strconv.FormatBool(b)
+		case "date":
+			t, _, err := ParseDate(v)
+			if err != nil {
+				return fmt.Errorf("champ %s : %w", k, err)
+			}
+			r.Fields[k] = t.Format(time.RFC3339)
+		}
+	}
+	return nil
+}
+
+// ParseBool reads oui/non as well as true/false.
+func ParseBool(v string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "oui", "o", "true", "vrai", "1", "yes":
+		return true, nil
+	case "non", "n", "false", "faux", "0", "no":
+		return false, nil
+	}
+	return false, fmt.Errorf("« %s » : oui ou non attendu", v)
+}
+
+func channelList(step *Step) string {
+	var ids []string
+	for _, c := range step.Channels {
+		ids = append(ids, c.ID+" ("+c.Title+")")
+	}
+	return strings.Join(ids, ", ")
+}
+
+// UnknownStepError is returned for a step id the protocol does not know.
+type UnknownStepError struct {
+	ID    string
+	Known []string
+}
+
+func (e *UnknownStepError) Error() string {
+	return fmt.Sprintf("étape « %s » inconnue ; étapes de ce protocole : %s", e.ID, strings.Join(e.Known, ", "))
+}

@@ -1,0 +1,200 @@
+package protocol
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// FileCheck is the result of checking one stored file.
+type FileCheck struct {
+	Piece  int    `json:"piece"`
+	Role   string `json:"role"`
+	Path   string `json:"path"`
+	OK     bool   `json:"ok"`
+	Status string `json:"status"` // "intact", "absent", "modifié", ...
+}
+
+// Report is what verify found.
+type Report struct {
+	JournalOK    bool          `json:"journal_ok"`
+	JournalError *JournalError `json:"-"`
+	JournalMsg   string        `json:"journal,omitempty"`
+	Events       int           `json:"events"`
+	LastHash     string        `json:"last_hash,omitempty"`
+	Files        []FileCheck   `json:"files"`
+	Orphans      []string      `json:"orphans,omitempty"`
+	Temps        []string      `json:"temp_files,omitempty"`
+	Quarantined  []string      `json:"quarantined,omitempty"`
+	Extra        []string      `json:"problems,omitempty"`
+}
+
+// OK tells whether nothing is wrong.
+func (r *Report) OK() bool {
+	if !r.JournalOK || len(r.Extra) > 0 {
+		return false
+	}
+	for _, f := range r.Files {
+		if !f.OK {
+			return false
+		}
+	}
+	return len(r.Orphans) == 0 && len(r.Temps) == 0
+}
+
+// Verify re-checks the journal's chain and the presence and hash of every
+// file of every piece. It reads only; see [Case.Repair].
+func (c *Case) Verify() (*Report, []Event, error) {
+	r := &Report{JournalOK: true}
+	events, err := c.Events()
+	var je *JournalError
+	if err != nil {
+		if !errors.As(err, &je) {
+			return nil, nil, err
+		}
+		r.JournalOK, r.JournalError, r.JournalMsg = false, je, je.Error()
+	}
+	r.Events = len(events)
+	if len(events) > 0 {
+		r.LastHash = events[len(events)-1].Hash
+	}
+	known := map[string]bool{}
+	for _, e := range events {
+		switch e.Type {
+		case EventPiece:
+			var p Piece
+			if err := e.Decode(&p); err != nil {
+				r.Extra = append(r.Extra, fmt.Sprintf("ligne %d : pièce illisible", e.Line))
+				continue
+			}
+			for _, f := range p.Files {
+				known[f.Path] = true
+				r.Files = append(r.Files, c.checkFile(p.Number, f.Role, f.Path, f.SHA256, f.Size))
+			}
+		case EventTimestamp:
+			var t TimestampRecord
+			if err := e.Decode(&t); err != nil {
+				continue
+			}
+			known[t.Token] = true
+			r.Files = append(r.Files, c.checkFile(t.Piece, "jeton", t.Token, t.TokenSHA, -1))
+		}
+	}
+	entries, err := os.ReadDir(c.Path(PiecesDir))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, err
+	}
+	for _, e := range entries {
+		rel := PiecesDir + "/" + e.Name()
+		switch {
+		case e.IsDir():
+			if e.Name() != "orphelins" {
+				r.Extra = append(r.Extra, fmt.Sprintf("dossier inattendu %s", rel))
+			}
+		case strings.HasPrefix(e.Name(), ".tmp-"):
+			r.Temps = append(r.Temps, rel)
+		case !known[rel]:
+			r.Orphans = append(r.Orphans, rel)
+		}
+	}
+	q, _ := filepath.Glob(c.Path("journal.quarantaine-*"))
+	for _, f := range q {
+		r.Quarantined = append(r.Quarantined, filepath.Base(f))
+	}
+	sort.Strings(r.Orphans)
+	return r, events, nil
+}
+
+func (c *Case) checkFile(piece int, role, rel, want string, size int64) FileCheck {
+	fc := FileCheck{Piece: piece, Role: role, Path: rel}
+	if strings.Contains(rel, "..") || filepath.IsAbs(rel) {
+		fc.Status = "chemin refusé"
+		return fc
+	}
+	sum, n, err := HashFile(c.Path(filepath.FromSlash(rel)))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		fc.Status = "absent"
+	case err != nil:
+		fc.Status = "illisible : " + err.Error()
+	case sum != want || (size >= 0 && n != size):
+		fc.Status = "modifié (empreinte SHA-256 différente)"
+	default:
+		fc.OK, fc.Status = true, "intact"
+	}
+	return fc
+}
+
+// Repair fixes what a crash can leave, without losing a byte: an incomplete
+// or unreadable last journal line goes to a quarantine file; temporary files
+// and orphan piece files (written but never recorded) go to pieces/orphelins/.
+// Anything else (a line broken in the middle of the journal, a modified
+// piece) is tampering and is not "repaired": it returns an error.
+func (c *Case) Repair() ([]string, error) {
+	tx, err := c.lockOnly()
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Close()
+	var done []string
+	_, err = ReadJournal(c.Path(JournalFile))
+	var je *JournalError
+	if errors.As(err, &je) {
+		if !je.Truncated {
+			return nil, fmt.Errorf("%s : ce n'est pas une écriture interrompue, réparation refusée (altération possible à examiner)", je.Error())
+		}
+		q, err := QuarantineTail(c.Path(JournalFile), je.Offset, Now())
+		if err != nil {
+			return nil, fmt.Errorf("mise en quarantaine : %w", err)
+		}
+		done = append(done, fmt.Sprintf("ligne %d incomplète du journal déplacée dans %s", je.Line, filepath.Base(q)))
+		if _, err := ReadJournal(c.Path(JournalFile)); err != nil {
+			return done, err
+		}
+	} else if err != nil {
+		return nil, err
+	}
+	rep, _, err := c.Verify()
+	if err != nil {
+		return done, err
+	}
+	moved := append(append([]string{}, rep.Temps...), rep.Orphans...)
+	if len(moved) > 0 {
+		dst := c.Path(PiecesDir, "orphelins")
+		if err := os.MkdirAll(dst, DirMode); err != nil {
+			return done, err
+		}
+		for _, rel := range moved {
+			name := filepath.Base(rel)
+			to := filepath.Join(dst, strings.TrimPrefix(name, "."))
+			if _, err := os.Lstat(to); err == nil {
+				to += "." + Now().UTC().Format("20060102T150405")
+			}
+			if err := os.Rename(c.Path(filepath.FromSlash(rel)), to); err != nil {
+				return done, err
+			}
+			done = append(done, fmt.Sprintf("%s déplacé dans pieces/orphelins/ (écrit mais jamais inscrit au journal)", rel))
+		}
+		if err := SyncDir(dst); err != nil {
+			return done, err
+		}
+		if err := SyncDir(c.Path(PiecesDir)); err != nil {
+			return done, err
+		}
+	}
+	return done, nil
+}
+
+// lockOnly takes the exclusive lock without requiring a valid journal.
+func (c *Case) lockOnly() (*Tx, error) {
+	fl, err := c.lock(context.Background(), false)
+	if err != nil {
+		return nil, err
+	}
+	return &Tx{c: c, fl: fl}, nil
+}
