@@ -56,12 +56,12 @@ func KindIDs() string {
 
 // Accepted extensions of imported pieces, and their magic numbers.
 var importFormats = map[string][][]byte{
-	".png":  {[]byte("\x89PNG\r\n\x1a\n")},
-	".jpg":  {[]byte("\xff\xd8\xff")},
-	".jpeg": {[]byte("\xff\xd8\xff")},
-	".pdf":  {[]byte("%PDF-")},
-	".eml":  nil,
-	".txt":  nil,
+	".png":   {[]byte("\x89PNG\r\n\x1a\n")},
+	".jpg":   {[]byte("\xff\xd8\xff")},
+	".jpeg":  {[]byte("\xff\xd8\xff")},
+	".pdf":   {[]byte("%PDF-")},
+	".eml":   nil,
+	".txt":   nil,
 	".mhtml": nil,
 }
 

@@ -18,20 +18,20 @@ func init() {
 		UsageText: "anef-dossier [-C DOSSIER] protocol status|next|done|undo ...",
 		Subcommands: []*cli.Command{
 			{
-				Name:      "status",
-				Usage:     "chaque étape : faite (date, preuves), à faire ou facultative, et les délais",
-				UsageText: "anef-dossier [-C DOSSIER] protocol status [--json]",
+				Name:        "status",
+				Usage:       "chaque étape : faite (date, preuves), à faire ou facultative, et les délais",
+				UsageText:   "anef-dossier [-C DOSSIER] protocol status [--json]",
 				Description: "Exemple :\n   anef-dossier -C ~/dossiers/dupont protocol status",
-				Flags:  []cli.Flag{jsonFlag},
-				Action: runStatus,
+				Flags:       []cli.Flag{jsonFlag},
+				Action:      runStatus,
 			},
 			{
-				Name:      "next",
-				Usage:     "la prochaine étape obligatoire, ce qui la prouve et la commande qui l'enregistre",
-				UsageText: "anef-dossier [-C DOSSIER] protocol next [--json]",
+				Name:        "next",
+				Usage:       "la prochaine étape obligatoire, ce qui la prouve et la commande qui l'enregistre",
+				UsageText:   "anef-dossier [-C DOSSIER] protocol next [--json]",
 				Description: "Exemple :\n   anef-dossier -C ~/dossiers/dupont protocol next",
-				Flags:  []cli.Flag{jsonFlag},
-				Action: runNext,
+				Flags:       []cli.Flag{jsonFlag},
+				Action:      runNext,
 			},
 			{
 				Name:      "done",
@@ -55,9 +55,9 @@ Exemples :
 				Action: runDone,
 			},
 			{
-				Name:      "undo",
-				Usage:     "annule une étape enregistrée par erreur (ajoute un événement, n'efface rien)",
-				UsageText: "anef-dossier [-C DOSSIER] protocol undo ETAPE [--channel CANAL] [--reason MOTIF]",
+				Name:        "undo",
+				Usage:       "annule une étape enregistrée par erreur (ajoute un événement, n'efface rien)",
+				UsageText:   "anef-dossier [-C DOSSIER] protocol undo ETAPE [--channel CANAL] [--reason MOTIF]",
 				Description: "Exemple :\n   anef-dossier protocol undo prefecture --channel lrar --reason \"mauvais numéro\"",
 				Flags: []cli.Flag{
 					&cli.StringFlag{Name: "channel", Aliases: []string{"c"}, Usage: "n'annule que ce canal"},

@@ -1,0 +1,97 @@
+package protocol
+
+import "time"
+
+// CaptureRecord is the evidence record of one capture, stored as the piece's
+// ".json" file (role "preuve") beside the screenshots: what a commissaire de
+// justice's web constat (norm NF Z67-147) records by hand. Keys are French:
+// a lawyer or an expert may read the file as it is.
+type CaptureRecord struct {
+	Tool         string            `json:"outil"`
+	Mode         string            `json:"mode"` // "sans-tete" (fresh headless browser) or "attachee" (the user's browser)
+	URLRequested string            `json:"url_demandee"`
+	FinalURL     string            `json:"url_finale"`
+	Redirects    []Redirect        `json:"redirections,omitempty"`
+	PageTitle    string            `json:"titre_page,omitempty"`
+	Status       int               `json:"statut_http,omitempty"`
+	StatusText   string            `json:"statut_texte,omitempty"`
+	ServerIP     string            `json:"ip_serveur,omitempty"`
+	ServerPort   int               `json:"port_serveur,omitempty"`
+	Protocol     string            `json:"protocole,omitempty"`
+	TLS          *TLSInfo          `json:"tls,omitempty"`
+	Insecure     bool              `json:"certificat_non_verifie,omitempty"`
+	Headers      map[string]string `json:"entetes,omitempty"`
+	Started      time.Time         `json:"debut"`
+	Loaded       time.Time         `json:"chargement"`
+	Shot         time.Time         `json:"prise"`
+	ClockSource  string            `json:"source_horloge"`
+	Hashes       CaptureHashes     `json:"empreintes_sha256"`
+	BodySize     int64             `json:"taille_document,omitempty"`
+	Browser      BrowserInfo       `json:"navigateur"`
+	Machine      MachineInfo       `json:"machine"`
+	ExpectText   string            `json:"texte_attendu,omitempty"`
+	ExpectFound  *bool             `json:"texte_present,omitempty"`
+	// Unrecorded lists, in French, what could not be recorded (e.g. the
+	// server's certificate of a page captured in the user's own browser).
+	Unrecorded []string `json:"non_enregistre,omitempty"`
+	Attempt    int      `json:"tentative,omitempty"`
+}
+
+// Redirect is one hop of a redirect chain.
+type Redirect struct {
+	URL    string `json:"url"`
+	Status int    `json:"statut"`
+}
+
+// TLSInfo describes the server's TLS connection and certificate.
+type TLSInfo struct {
+	Protocol  string    `json:"protocole"`
+	Cipher    string    `json:"chiffrement"`
+	Subject   string    `json:"sujet"`
+	Issuer    string    `json:"emetteur"`
+	SAN       []string  `json:"noms,omitempty"`
+	ValidFrom time.Time `json:"valide_du"`
+	ValidTo   time.Time `json:"valide_au"`
+}
+
+// CaptureHashes are the SHA-256 (hex) of what a capture produced.
+type CaptureHashes struct {
+	Raw      string `json:"capture_brute"`
+	Bannered string `json:"capture_bandeau"`
+	MHTML    string `json:"mhtml,omitempty"`
+	Body     string `json:"document_recu,omitempty"` // raw bytes of the main document as served
+}
+
+// BrowserInfo describes the browser used.
+type BrowserInfo struct {
+	Name         string  `json:"nom"`
+	Version      string  `json:"version"`
+	UserAgent    string  `json:"user_agent"`
+	Width        int     `json:"largeur"`
+	Height       int     `json:"hauteur"`
+	Scale        float64 `json:"echelle"`
+	FullPage     bool    `json:"page_entiere"`
+	FreshProfile bool    `json:"profil_vierge"`
+}
+
+// MachineInfo describes the machine the capture was taken on.
+type MachineInfo struct {
+	OS       string `json:"systeme"`
+	Hostname string `json:"nom_machine"`
+	Proxy    string `json:"proxy"`
+}
+
+// CaptureSummary is what a capture's piece.added event carries (the full
+// record is in the .json file).
+type CaptureSummary struct {
+	URL         string `json:"url"`
+	FinalURL    string `json:"final_url,omitempty"`
+	Status      int    `json:"status,omitempty"`
+	ServerIP    string `json:"server_ip,omitempty"`
+	TLSIssuer   string `json:"tls_issuer,omitempty"`
+	Mode        string `json:"mode"`
+	Insecure    bool   `json:"insecure,omitempty"`
+	ExpectText  string `json:"expect_text,omitempty"`
+	ExpectFound *bool  `json:"expect_found,omitempty"`
+	PageTitle   string `json:"page_title,omitempty"`
+}
