@@ -8,7 +8,7 @@ import (
 	_ "github.com/chromedp/chromedp"
 	_ "github.com/digitorus/pkcs7"
 	_ "github.com/digitorus/timestamp"
-	_ "github.com/go-fonts/liberation/liberationsans"
+	_ "github.com/go-fonts/liberation/liberationsansregular"
 	_ "github.com/go-pdf/fpdf"
 	_ "github.com/google/renameio/v2"
 	_ "github.com/pdfcpu/pdfcpu/pkg/api"
