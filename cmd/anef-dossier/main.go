@@ -65,7 +65,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		}
 	}
 	app := newApp(stdout, stderr)
-	err := app.Run(args)
+	err := app.Run(permuteArgs(app, args))
 	if err == nil {
 		return 0
 	}
@@ -192,6 +192,8 @@ func translate(err error) *cliError {
 		return &cliError{msg: err.Error(), hint: "anef-dossier protocol status liste les étapes", code: 2}
 	case errors.Is(err, protocol.ErrNotCase):
 		return &cliError{msg: err.Error(), hint: "indiquez le dossier avec -C DOSSIER, ou créez-le avec anef-dossier init DOSSIER --protocol bug-technique", code: 1}
+	case errors.Is(err, protocol.ErrNotEmpty):
+		return &cliError{msg: err.Error(), hint: "choisissez un nouveau nom de dossier ; un dossier existant n'est jamais écrasé", code: 1}
 	case errors.Is(err, protocol.ErrBusy):
 		return &cliError{msg: err.Error(), hint: "attendez la fin de l'autre commande puis relancez", code: 1}
 	case errors.Is(err, os.ErrPermission):

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"anef-dossier": func() { os.Exit(run(os.Args, os.Stdout, os.Stderr)) },
+	})
+}
+
+// scriptCmds are extra testscript commands shared by every script; other
+// files add theirs in init().
+var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){}
+
+// scriptSetups run for every script (e.g. a local page server, a local TSA).
+var scriptSetups []func(env *testscript.Env) error
+
+// TestScripts runs the command as a user runs it: testdata/script/*.txtar.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata/script",
+		Cmds:                scriptCmds,
+		RequireExplicitExec: true,
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("HOME", env.WorkDir)
+			env.Setenv("TZ", "Europe/Paris")
+			for _, s := range scriptSetups {
+				if err := s(env); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+		Condition: func(cond string) (bool, error) {
+			switch {
+			case cond == "chromium":
+				return chromiumPath() != "", nil
+			case strings.HasPrefix(cond, "bin:"):
+				_, err := exec.LookPath(strings.TrimPrefix(cond, "bin:"))
+				return err == nil, nil
+			}
+			return false, nil
+		},
+	})
+}
+
+func chromiumPath() string {
+	for _, p := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if path, err := exec.LookPath(p); err == nil {
+			return path
+		}
+	}
+	if _, err := os.Stat(filepath.Join("/usr/lib/chromium", "chromium")); err == nil {
+		return "/usr/lib/chromium/chromium"
+	}
+	return ""
+}
