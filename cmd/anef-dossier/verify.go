@@ -112,7 +112,9 @@ type verifyReport struct {
 	OK       bool     `json:"ok"`
 	Problems []string `json:"autres_problemes"`
 	Notes    []string `json:"notes,omitempty"`
-	events   []protocol.Event
+	// Timestamps is filled by the timestamp hook (verify_timestamp.go).
+	Timestamps any `json:"horodatages,omitempty"`
+	events     []protocol.Event
 }
 
 func short(h string) string {
