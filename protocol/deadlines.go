@@ -98,22 +98,43 @@ type DeadlineState struct {
 }
 
 // Deadlines computes the protocol's deadlines for a case. Deadlines whose
-// starting date is unknown are left out; the rest are sorted by date.
+// starting date is unknown, or whose condition "si" does not hold, are left
+// out; the rest are sorted by date.
 func (s *State) Deadlines(d *Dossier, today time.Time) []DeadlineState {
 	var out []DeadlineState
+	computed := map[string]DeadlineState{}
 	for i := range s.Protocol.Deadlines {
 		dl := &s.Protocol.Deadlines[i]
+		if dl.OnlyIf != "" && !fieldHolds(d, dl.OnlyIf) {
+			continue
+		}
 		var start time.Time
+		closedBySource := false
 		switch {
 		case dl.FromStep != "":
 			st := s.StepState(dl.FromStep)
+			var latest time.Time // of the records that have FromStepField
 			for _, r := range st.Records {
 				if dl.FromChannel != "" && r.Channel != dl.FromChannel {
 					continue
 				}
-				t := r.RecordedAt
-				if r.Date != nil {
-					t = *r.Date
+				t := RecordTime(r)
+				if dl.FromStepField != "" {
+					v, ok := r.Fields[dl.FromStepField]
+					if !ok {
+						continue
+					}
+					ft, err := time.Parse(time.RFC3339, v)
+					if err != nil {
+						if ft, _, err = ParseDate(v); err != nil {
+							continue
+						}
+					}
+					// The field of the latest record that has it wins.
+					if latest.IsZero() || !t.Before(latest) {
+						latest, start = t, ft
+					}
+					continue
 				}
 				if t.After(start) {
 					start = t
@@ -124,6 +145,10 @@ func (s *State) Deadlines(d *Dossier, today time.Time) []DeadlineState {
 				if t, _, err := ParseDate(v); err == nil {
 					start = t
 				}
+			}
+		case dl.FromDeadline != "":
+			if src, ok := computed[dl.FromDeadline]; ok {
+				start, closedBySource = src.Date, src.Closed
 			}
 		}
 		if start.IsZero() {
@@ -142,23 +167,61 @@ func (s *State) Deadlines(d *Dossier, today time.Time) []DeadlineState {
 			period, _ = ParsePeriod(dl.AltPeriod)
 		}
 		date := AddPeriod(start, period)
-		ds := DeadlineState{Deadline: dl, Start: start, Date: date, DaysLeft: DaysBetween(today, date), Note: note}
+		ds := DeadlineState{Deadline: dl, Start: start, Date: date, DaysLeft: DaysBetween(today, date), Note: note, Closed: closedBySource}
 		if dl.Until != "" {
 			if st := s.StepState(dl.Until); st != nil && st.Done {
 				ds.Closed = true
 			}
 		}
+		computed[dl.ID] = ds
 		out = append(out, ds)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Date.Before(out[j].Date) })
 	return out
 }
 
-// NextDeadline returns the earliest deadline not closed and not yet past by
-// more than a year, or nil.
+// fieldHolds tells whether a dossier.yaml condition "champ=valeur" (or
+// "champ": filled) holds. Without a dossier nothing holds.
+func fieldHolds(d *Dossier, cond string) bool {
+	if d == nil {
+		return false
+	}
+	field, want, hasValue := strings.Cut(cond, "=")
+	v := d.Field(strings.TrimSpace(field))
+	if !hasValue {
+		return v != ""
+	}
+	return strings.EqualFold(v, strings.TrimSpace(want))
+}
+
+// KindOrDefault returns the deadline's kind, [KindDue] when not given.
+func (d *Deadline) KindOrDefault() string {
+	if d.Kind == "" {
+		return KindDue
+	}
+	return d.Kind
+}
+
+// Actionable tells whether a deadline still calls for attention on the day
+// it was computed for: not closed, not an opening or an event already past,
+// and not a due date missed more than a year ago.
+func (ds *DeadlineState) Actionable() bool {
+	if ds.Closed {
+		return false
+	}
+	switch ds.Deadline.KindOrDefault() {
+	case KindOpening, KindEvent:
+		return ds.DaysLeft >= 0
+	}
+	return ds.DaysLeft >= -365
+}
+
+// NextDeadline returns the earliest deadline that still calls for attention
+// (see [DeadlineState.Actionable]): a missed due date comes first, then the
+// coming ones. Nil when there is none.
 func NextDeadline(ds []DeadlineState) *DeadlineState {
 	for i := range ds {
-		if !ds[i].Closed {
+		if ds[i].Actionable() {
 			return &ds[i]
 		}
 	}

@@ -22,6 +22,9 @@ type Protocol struct {
 	Steps     []Step     `yaml:"etapes"`
 	Documents []Document `yaml:"documents"`
 	Deadlines []Deadline `yaml:"delais"`
+	// Alerts are warnings raised by what the journal records (e.g. documents
+	// asked that the law does not require).
+	Alerts []Alert `yaml:"alertes"`
 	// Final is shown by `protocol next` when every mandatory step is done.
 	Final string `yaml:"fin"`
 }
@@ -53,6 +56,14 @@ type Step struct {
 	Documents []string `yaml:"documents"`
 	// Advice is shown with the step (e.g. what préfectures require).
 	Advice string `yaml:"conseil"`
+	// AnyOf makes a choice step: it has no records of its own and is done
+	// when at least one of these (earlier) steps is done, e.g. "at least one
+	// workaround".
+	AnyOf []string `yaml:"une_parmi"`
+	// AnswersTo: the step answers each record of that (earlier) step, e.g.
+	// one answer per request for documents; it is done only when its latest
+	// record is dated on or after the latest record of AnswersTo.
+	AnswersTo string `yaml:"repond_a"`
 }
 
 // AutoRule completes a step from pieces of some kinds.
@@ -60,8 +71,10 @@ type AutoRule struct {
 	Kinds         []string `yaml:"types"`
 	Min           int      `yaml:"min"`
 	DistinctWeeks int      `yaml:"semaines_distinctes"`
-	// ExpectText, when set, counts only captures whose recorded check of that
-	// text was positive (e.g. "Aucun créneau").
+	// RecommendedWeeks: once the step is done, a warning recommends going on
+	// until the pieces cover that many distinct weeks (Advice says why).
+	RecommendedWeeks int `yaml:"semaines_recommandees"`
+	// Advice is the reason given with the recommendation.
 	Advice string `yaml:"conseil"`
 }
 
@@ -77,6 +90,10 @@ type Channel struct {
 	// channel of the same step (the phone call quotes the e-mail's number).
 	RefFromChannel string `yaml:"reference_du_canal"`
 	Hint           string `yaml:"aide"`
+	// RequiredIfField: a dossier.yaml field that, when filled for a case,
+	// makes this channel required for the step (e.g. the préfecture's own
+	// channel, prefecture.canal_propre). Only applied by [FoldDossier].
+	RequiredIfField string `yaml:"requis_si_champ"`
 }
 
 // StepField is an extra fact recorded with a step.
@@ -123,6 +140,45 @@ type Deadline struct {
 	AltPeriod string `yaml:"duree_sinon"`
 	Note      string `yaml:"note"`
 	Source    string `yaml:"source"`
+	// FromDeadline: starts on the date of an earlier deadline of the list
+	// (e.g. the appeal period runs from the implicit rejection). When that
+	// deadline is closed, this one is too.
+	FromDeadline string `yaml:"depuis_delai"`
+	// FromStepField: with FromStep, the start is this date field of the
+	// step's latest record that has it (e.g. the end of validity printed on
+	// an API) instead of the record's date.
+	FromStepField string `yaml:"depuis_champ_etape"`
+	// OnlyIf: "champ=valeur" or "champ"; the deadline applies only when the
+	// dossier.yaml field has that value (or is filled), e.g.
+	// "procedure.nature=renouvellement".
+	OnlyIf string `yaml:"si"`
+}
+
+// Deadline kinds.
+const (
+	// KindDue is a date not to miss (the default).
+	KindDue = "echeance"
+	// KindOpening is the date a window opens.
+	KindOpening = "ouverture"
+	// KindEvent is a date on which something happens by itself (an
+	// implicit rejection, the expiry of a permit): not a date to act by.
+	KindEvent = "evenement"
+)
+
+// Alert is a warning that the protocol raises from the journal: every
+// condition of When holds and the step Unless is not done.
+type Alert struct {
+	ID string `yaml:"id"`
+	// When: conditions that must all hold, each one of
+	//   "etape"              the step is done,
+	//   "etape:canal"        a record of the step on that channel exists,
+	//   "etape.champ=valeur" a record of the step has that field value
+	//                        (oui/non for booleans).
+	When []string `yaml:"si"`
+	// Unless: a step whose completion silences the alert.
+	Unless  string `yaml:"sauf_etape"`
+	Message string `yaml:"message"`
+	Source  string `yaml:"source"`
 }
 
 // Step returns the step with that id, or nil.
@@ -260,6 +316,25 @@ func (p *Protocol) check() error {
 				return fmt.Errorf("étape %s : document %s inconnu", s.ID, d)
 			}
 		}
+		for _, c := range s.Channels {
+			if c.RequiredIfField != "" && !HasField(c.RequiredIfField) {
+				return fmt.Errorf("étape %s, canal %s : champ %s inconnu de dossier.yaml", s.ID, c.ID, c.RequiredIfField)
+			}
+		}
+		for _, a := range s.AnyOf {
+			if !seen[a] || a == s.ID {
+				return fmt.Errorf("étape %s : « une_parmi » cite %s, inconnue ou placée après", s.ID, a)
+			}
+		}
+		if len(s.AnyOf) > 0 && (len(s.Channels) > 0 || s.Auto != nil) {
+			return fmt.Errorf("étape %s : une étape « une_parmi » n'a ni canaux ni règle automatique", s.ID)
+		}
+		if s.AnswersTo != "" && (!seen[s.AnswersTo] || s.AnswersTo == s.ID) {
+			return fmt.Errorf("étape %s : « repond_a » cite %s, inconnue ou placée après", s.ID, s.AnswersTo)
+		}
+		if s.Auto != nil && s.Auto.RecommendedWeeks > 0 && s.Auto.RecommendedWeeks < s.Auto.DistinctWeeks {
+			return fmt.Errorf("étape %s : semaines_recommandees inférieur à semaines_distinctes", s.ID)
+		}
 	}
 	for _, d := range p.Documents {
 		for _, f := range d.Fields {
@@ -275,10 +350,48 @@ func (p *Protocol) check() error {
 			}
 		}
 	}
+	seenDl := map[string]bool{}
 	for _, dl := range p.Deadlines {
+		if dl.ID == "" || seenDl[dl.ID] {
+			return fmt.Errorf("délai sans id ou en double (%s)", dl.ID)
+		}
 		if dl.FromStep != "" && p.Step(dl.FromStep) == nil {
 			return fmt.Errorf("délai %s : étape %s inconnue", dl.ID, dl.FromStep)
 		}
+		if dl.FromChannel != "" && (dl.FromStep == "" || p.Step(dl.FromStep).Channel(dl.FromChannel) == nil) {
+			return fmt.Errorf("délai %s : canal %s inconnu pour l'étape %s", dl.ID, dl.FromChannel, dl.FromStep)
+		}
+		if dl.FromStepField != "" {
+			if dl.FromStep == "" || p.Step(dl.FromStep).Field(dl.FromStepField) == nil || p.Step(dl.FromStep).Field(dl.FromStepField).Type != "date" {
+				return fmt.Errorf("délai %s : champ de date %s inconnu pour l'étape %s", dl.ID, dl.FromStepField, dl.FromStep)
+			}
+		}
+		if dl.FromDeadline != "" && !seenDl[dl.FromDeadline] {
+			return fmt.Errorf("délai %s : « depuis_delai » cite %s, inconnu ou placé après", dl.ID, dl.FromDeadline)
+		}
+		starts := 0
+		for _, v := range []string{dl.FromStep, dl.FromField, dl.FromDeadline} {
+			if v != "" {
+				starts++
+			}
+		}
+		if starts != 1 {
+			return fmt.Errorf("délai %s : un seul point de départ attendu (depuis_etape, depuis_champ ou depuis_delai)", dl.ID)
+		}
+		for _, f := range []string{dl.PeriodField, dl.Condition, strings.SplitN(dl.OnlyIf, "=", 2)[0]} {
+			if f != "" && !HasField(f) {
+				return fmt.Errorf("délai %s : champ %s inconnu de dossier.yaml", dl.ID, f)
+			}
+		}
+		if _, err := ParsePeriod(dl.AltPeriod); err != nil {
+			return fmt.Errorf("délai %s : %w", dl.ID, err)
+		}
+		switch dl.Kind {
+		case "", KindDue, KindOpening, KindEvent:
+		default:
+			return fmt.Errorf("délai %s : nature « %s » inconnue (echeance, ouverture ou evenement)", dl.ID, dl.Kind)
+		}
+		seenDl[dl.ID] = true
 		if dl.FromField != "" && !HasField(dl.FromField) {
 			return fmt.Errorf("délai %s : champ %s inconnu", dl.ID, dl.FromField)
 		}
@@ -290,6 +403,60 @@ func (p *Protocol) check() error {
 		}
 		if dl.Source == "" {
 			return fmt.Errorf("délai %s : source manquante", dl.ID)
+		}
+	}
+	for _, a := range p.Alerts {
+		if a.Message == "" || len(a.When) == 0 {
+			return fmt.Errorf("alerte %s : « si » et « message » attendus", a.ID)
+		}
+		for _, cond := range a.When {
+			if err := p.checkCondition(cond); err != nil {
+				return fmt.Errorf("alerte %s : %w", a.ID, err)
+			}
+		}
+		if a.Unless != "" && p.Step(a.Unless) == nil {
+			return fmt.Errorf("alerte %s : étape %s inconnue", a.ID, a.Unless)
+		}
+	}
+	return nil
+}
+
+// condition is one parsed condition of an [Alert].
+type condition struct {
+	step, channel, field, value string
+}
+
+func parseCondition(s string) condition {
+	var c condition
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '='); i >= 0 {
+		c.value = strings.TrimSpace(s[i+1:])
+		s = strings.TrimSpace(s[:i])
+		c.step, c.field, _ = strings.Cut(s, ".")
+		return c
+	}
+	c.step, c.channel, _ = strings.Cut(s, ":")
+	return c
+}
+
+func (p *Protocol) checkCondition(s string) error {
+	c := parseCondition(s)
+	st := p.Step(c.step)
+	if st == nil {
+		return fmt.Errorf("condition « %s » : étape %s inconnue", s, c.step)
+	}
+	if c.channel != "" && st.Channel(c.channel) == nil {
+		return fmt.Errorf("condition « %s » : canal %s inconnu", s, c.channel)
+	}
+	if c.field != "" || strings.Contains(s, "=") {
+		f := st.Field(c.field)
+		if f == nil {
+			return fmt.Errorf("condition « %s » : champ %s inconnu", s, c.field)
+		}
+		if f.Type == "booleen" {
+			if _, err := ParseBool(c.value); err != nil {
+				return fmt.Errorf("condition « %s » : %w", s, err)
+			}
 		}
 	}
 	return nil

@@ -62,6 +62,9 @@ type StepState struct {
 	Done     bool
 	Missing  string // what is still missing, in French
 	Channels []string
+	// Recommendation is advice for a step already done that would be
+	// stronger with more (e.g. captures over more weeks).
+	Recommendation string
 }
 
 // State is the fold of the journal over the protocol: nothing else holds state.
@@ -76,6 +79,9 @@ type State struct {
 	Created    time.Time
 	LastHash   string
 	Events     int
+	// Dossier is the case's dossier.yaml when folded with [FoldDossier]
+	// (nil otherwise); it makes channels with requis_si_champ required.
+	Dossier *Dossier
 }
 
 // Piece returns the piece with that number, or nil.
@@ -114,7 +120,13 @@ func (s *State) Next() *StepState {
 
 // Fold computes the state of a case from its journal.
 func Fold(p *Protocol, events []Event) *State {
-	s := &State{Protocol: p, Events: len(events)}
+	return FoldDossier(p, events, nil)
+}
+
+// FoldDossier is [Fold] knowing the case's dossier.yaml (d may be nil), so
+// that what depends on the case (the préfecture's own channel) applies.
+func FoldDossier(p *Protocol, events []Event, d *Dossier) *State {
+	s := &State{Protocol: p, Events: len(events), Dossier: d}
 	for i := range p.Steps {
 		s.Steps = append(s.Steps, &StepState{Step: &p.Steps[i]})
 	}
@@ -185,6 +197,12 @@ func Fold(p *Protocol, events []Event) *State {
 	for _, st := range s.Steps {
 		s.evaluate(st)
 	}
+	for _, st := range s.Steps {
+		if st.Done && st.Recommendation != "" {
+			s.Warnings = append(s.Warnings, fmt.Sprintf("étape « %s » : %s", st.Step.Title, st.Recommendation))
+		}
+	}
+	s.Warnings = append(s.Warnings, s.alerts()...)
 	// A piece cited by a step that does not exist is worth a warning.
 	for _, st := range s.Steps {
 		for _, r := range st.Records {
@@ -201,7 +219,23 @@ func Fold(p *Protocol, events []Event) *State {
 // evaluate decides whether a step is done from its records and the pieces.
 func (s *State) evaluate(st *StepState) {
 	step := st.Step
-	st.Done, st.Missing, st.Channels, st.Pieces = false, "", nil, nil
+	st.Done, st.Missing, st.Channels, st.Pieces, st.Recommendation = false, "", nil, nil, ""
+	if len(step.AnyOf) > 0 {
+		var titles []string
+		for _, id := range step.AnyOf {
+			other := s.StepState(id)
+			s.evaluate(other)
+			if other.Done {
+				st.Done = true
+			}
+			titles = append(titles, "« "+other.Step.Title+" »")
+		}
+		if !st.Done {
+			st.Missing = "au moins une étape parmi : " + strings.Join(titles, ", ")
+		}
+		return
+	}
+	defer s.checkAnswer(st)
 	if step.Auto != nil {
 		kinds := map[string]bool{}
 		for _, k := range step.Auto.Kinds {
@@ -236,6 +270,12 @@ func (s *State) evaluate(st *StepState) {
 			st.Missing = fmt.Sprintf("captures réparties sur %d semaine(s) seulement ; il en faut au moins %d différentes", len(weeks), step.Auto.DistinctWeeks)
 		default:
 			st.Done = true
+			if rw := step.Auto.RecommendedWeeks; rw > len(weeks) {
+				st.Recommendation = fmt.Sprintf("pièces réparties sur %d semaine(s) différente(s) ; poursuivez la série jusqu'à au moins %d semaines différentes", len(weeks), rw)
+				if step.Auto.Advice != "" {
+					st.Recommendation += " (" + strings.Join(strings.Fields(step.Auto.Advice), " ") + ")"
+				}
+			}
 		}
 		return
 	}
@@ -254,7 +294,7 @@ func (s *State) evaluate(st *StepState) {
 		}
 	}
 	var missing []string
-	for _, req := range step.RequiredChannels {
+	for _, req := range s.requiredChannels(step) {
 		if !seen[req] {
 			c := step.Channel(req)
 			missing = append(missing, c.Title)
@@ -277,6 +317,128 @@ func (s *State) evaluate(st *StepState) {
 	st.Missing = strings.Join(missing, " ; ")
 }
 
+// requiredChannels lists the channels a step requires for this case: the
+// protocol's canaux_requis, plus the channels whose requis_si_champ field is
+// filled in the case's dossier.yaml.
+func (s *State) requiredChannels(step *Step) []string {
+	req := append([]string(nil), step.RequiredChannels...)
+	if s.Dossier == nil {
+		return req
+	}
+	for _, c := range step.Channels {
+		if c.RequiredIfField != "" && s.Dossier.Field(c.RequiredIfField) != "" {
+			dup := false
+			for _, r := range req {
+				dup = dup || r == c.ID
+			}
+			if !dup {
+				req = append(req, c.ID)
+			}
+		}
+	}
+	return req
+}
+
+// RecordTime is the date of a record: the date given, else when it was recorded.
+func RecordTime(r StepRecord) time.Time {
+	if r.Date != nil {
+		return *r.Date
+	}
+	return r.RecordedAt
+}
+
+// latestRecord returns the time of the latest record of a step (zero if none).
+func latestRecord(st *StepState) time.Time {
+	var t time.Time
+	for _, r := range st.Records {
+		if rt := RecordTime(r); rt.After(t) {
+			t = rt
+		}
+	}
+	return t
+}
+
+// checkAnswer applies repond_a: a step that answers another is done only when
+// its latest record is not older than the latest record it answers (same
+// day counts: a request and its answer are often recorded by date only).
+func (s *State) checkAnswer(st *StepState) {
+	if st.Step.AnswersTo == "" || !st.Done {
+		return
+	}
+	target := s.StepState(st.Step.AnswersTo)
+	asked := latestRecord(target)
+	if asked.IsZero() {
+		return
+	}
+	if answered := latestRecord(st); Midnight(answered).Before(Midnight(asked)) {
+		st.Done = false
+		st.Missing = fmt.Sprintf("pas encore de réponse à « %s » du %s", target.Step.Title, FrDate(asked))
+	}
+}
+
+// alerts evaluates the protocol's alerts against the folded state.
+func (s *State) alerts() []string {
+	var out []string
+	for _, a := range s.Protocol.Alerts {
+		if a.Unless != "" {
+			if st := s.StepState(a.Unless); st != nil && st.Done {
+				continue
+			}
+		}
+		ok := true
+		for _, cond := range a.When {
+			if !s.holds(parseCondition(cond)) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			out = append(out, strings.Join(strings.Fields(a.Message), " "))
+		}
+	}
+	return out
+}
+
+// holds tells whether one alert condition is true.
+func (s *State) holds(c condition) bool {
+	st := s.StepState(c.step)
+	if st == nil {
+		return false
+	}
+	switch {
+	case c.field != "":
+		want := c.value
+		if f := st.Step.Field(c.field); f != nil && f.Type == "booleen" {
+			if b, err := ParseBool(want); err == nil {
+				want = strconv.FormatBool(b)
+			}
+		}
+		for _, r := range st.Records {
+			v, ok := r.Fields[c.field]
+			if !ok {
+				continue
+			}
+			if f := st.Step.Field(c.field); f != nil && f.Type == "booleen" {
+				if b, err := ParseBool(v); err == nil {
+					v = strconv.FormatBool(b)
+				}
+			}
+			if strings.EqualFold(strings.TrimSpace(v), want) {
+				return true
+			}
+		}
+		return false
+	case c.channel != "":
+		for _, r := range st.Records {
+			if r.Channel == c.channel {
+				return true
+			}
+		}
+		return false
+	}
+	return st.Done
+}
+
 func containsInt(xs []int, x int) bool {
 	for _, v := range xs {
 		if v == x {
@@ -293,6 +455,9 @@ func (s *State) ValidateRecord(r *StepRecord) error {
 	step := s.Protocol.Step(r.Step)
 	if step == nil {
 		return &UnknownStepError{ID: r.Step, Known: s.Protocol.StepIDs()}
+	}
+	if len(step.AnyOf) > 0 {
+		return fmt.Errorf("l'étape %s se fait en enregistrant l'une de ces étapes : %s", step.ID, strings.Join(step.AnyOf, ", "))
 	}
 	if len(step.Channels) > 0 {
 		if r.Channel == "" {
