@@ -1,0 +1,438 @@
+// Package export writes one archive of a case folder that a lawyer can hand
+// over: every file of the case (dossier.yaml, journal, pieces, timestamp
+// tokens, quarantine files, optionally out/) plus MANIFEST.sha256, the
+// SHA-256 of every file in sha256sum format, so that
+//
+//	tar xzf dupont.tar.gz && cd dupont && sha256sum -c MANIFEST.sha256
+//	anef-dossier -C dupont verify
+//
+// both pass on the unpacked copy. The browser profile (.navigateur/) and the
+// lock file are never included. The archive is written to a temporary file,
+// synced, re-read and checked against the manifest, then linked to its final
+// name (never replacing an existing file), mode 0600.
+package export
+
+import (
+	"archive/tar"
+	"archive/zip"
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"anefdossier/protocol"
+)
+
+// ManifestName is the manifest's name at the root of the archived folder.
+const ManifestName = "MANIFEST.sha256"
+
+// Formats.
+const (
+	TarGz = "tar.gz"
+	Zip   = "zip"
+)
+
+var (
+	// ErrFormat: the archive name has no known extension.
+	ErrFormat = errors.New("format d'archive inconnu (extensions acceptées : .tar.gz, .tgz, .zip)")
+	// ErrInsideCase: the archive would be written inside the case itself.
+	ErrInsideCase = errors.New("l'archive ne peut pas être écrite dans le dossier de l'affaire lui-même")
+	// ErrMismatch: the archive re-read does not match the manifest.
+	ErrMismatch = errors.New("l'archive relue ne correspond pas au manifeste")
+)
+
+// Options tune an export.
+type Options struct {
+	// WithoutOut leaves out/ (regenerable renders) out of the archive.
+	WithoutOut bool
+}
+
+// Entry is one archived file.
+type Entry struct {
+	Path   string `json:"chemin"` // relative to the case folder, slash-separated
+	SHA256 string `json:"sha256"`
+	Size   int64  `json:"taille"`
+}
+
+// Result describes a written archive.
+type Result struct {
+	Path           string   `json:"archive"`
+	Format         string   `json:"format"`
+	Root           string   `json:"dossier_racine"` // top folder inside the archive
+	Files          []Entry  `json:"fichiers"`
+	Skipped        []string `json:"ignores,omitempty"` // symlinks and special files, never followed
+	ManifestSHA256 string   `json:"manifeste_sha256"`
+	ArchiveSHA256  string   `json:"archive_sha256"`
+	ArchiveSize    int64    `json:"archive_taille"`
+}
+
+// FormatOf returns the format for an archive name.
+func FormatOf(name string) (string, error) {
+	l := strings.ToLower(name)
+	switch {
+	case strings.HasSuffix(l, ".tar.gz"), strings.HasSuffix(l, ".tgz"):
+		return TarGz, nil
+	case strings.HasSuffix(l, ".zip"):
+		return Zip, nil
+	}
+	return "", fmt.Errorf("%s : %w", name, ErrFormat)
+}
+
+// excluded tells whether a path (relative, slash-separated) stays out.
+func excluded(rel string, o Options) bool {
+	first := strings.SplitN(rel, "/", 2)[0]
+	switch {
+	case first == ".navigateur":
+		return true
+	case rel == protocol.LockFile:
+		return true
+	case o.WithoutOut && first == protocol.OutDir:
+		return true
+	}
+	return false
+}
+
+// Write archives the case held by tx (which keeps other commands out while
+// the files are read) into dst.
+func Write(tx *protocol.Tx, dst string, o Options) (*Result, error) {
+	format, err := FormatOf(dst)
+	if err != nil {
+		return nil, err
+	}
+	caseDir, err := filepath.Abs(tx.Case().Dir)
+	if err != nil {
+		return nil, err
+	}
+	absDst, err := filepath.Abs(dst)
+	if err != nil {
+		return nil, err
+	}
+	if absDst == caseDir || strings.HasPrefix(absDst, caseDir+string(filepath.Separator)) {
+		return nil, ErrInsideCase
+	}
+	if _, err := os.Lstat(absDst); err == nil {
+		return nil, fmt.Errorf("%s : %w", dst, protocol.ErrExists)
+	}
+	root := filepath.Base(caseDir)
+	res := &Result{Path: dst, Format: format, Root: root}
+
+	var files, dirs []string
+	err = filepath.WalkDir(caseDir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if p == caseDir {
+			return nil
+		}
+		rel := filepath.ToSlash(strings.TrimPrefix(p, caseDir+string(filepath.Separator)))
+		if excluded(rel, o) {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		switch {
+		case d.IsDir():
+			dirs = append(dirs, rel)
+		case d.Type().IsRegular():
+			if rel == ManifestName {
+				res.Skipped = append(res.Skipped, rel+" (nom réservé au manifeste)")
+				return nil
+			}
+			files = append(files, rel)
+		default:
+			res.Skipped = append(res.Skipped, rel)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("lecture du dossier : %w", err)
+	}
+	sort.Strings(files)
+
+	dir := filepath.Dir(absDst)
+	tmp, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(absDst)+"-")
+	if err != nil {
+		return nil, err
+	}
+	tmpName := tmp.Name()
+	defer os.Remove(tmpName)
+	defer tmp.Close()
+	if err := tmp.Chmod(protocol.FileMode); err != nil {
+		return nil, err
+	}
+	ah := sha256.New()
+	cw := &counter{w: io.MultiWriter(tmp, ah)}
+	var aw archiveWriter
+	if format == Zip {
+		aw = newZip(cw)
+	} else {
+		aw, err = newTarGz(cw)
+		if err != nil {
+			return nil, err
+		}
+	}
+	for _, rel := range append([]string{""}, dirs...) {
+		if err := aw.dir(strings.TrimSuffix(root+"/"+rel, "/") + "/"); err != nil {
+			return nil, err
+		}
+	}
+	var manifest bytes.Buffer
+	for _, rel := range files {
+		e, err := addFile(aw, root, caseDir, rel)
+		if err != nil {
+			return nil, err
+		}
+		res.Files = append(res.Files, e)
+		manifest.WriteString(ManifestLine(e.SHA256, rel))
+	}
+	if err := aw.add(root+"/"+ManifestName, int64(manifest.Len()), time.Now(), bytes.NewReader(manifest.Bytes())); err != nil {
+		return nil, err
+	}
+	res.ManifestSHA256 = protocol.HashBytes(manifest.Bytes())
+	if err := aw.close(); err != nil {
+		return nil, err
+	}
+	if err := tmp.Sync(); err != nil {
+		return nil, err
+	}
+	if err := tmp.Close(); err != nil {
+		return nil, err
+	}
+	// Re-read what was written before giving it its name.
+	if err := Check(tmpName, format, root, manifest.Bytes()); err != nil {
+		return nil, err
+	}
+	if err := os.Link(tmpName, absDst); err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return nil, fmt.Errorf("%s : %w", dst, protocol.ErrExists)
+		}
+		return nil, err
+	}
+	if err := os.Remove(tmpName); err != nil {
+		return nil, err
+	}
+	if err := protocol.SyncDir(dir); err != nil {
+		return nil, err
+	}
+	res.ArchiveSHA256 = hex.EncodeToString(ah.Sum(nil))
+	res.ArchiveSize = cw.n
+	return res, nil
+}
+
+func addFile(aw archiveWriter, root, caseDir, rel string) (Entry, error) {
+	f, err := os.Open(filepath.Join(caseDir, filepath.FromSlash(rel)))
+	if err != nil {
+		return Entry{}, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return Entry{}, err
+	}
+	h := sha256.New()
+	cr := &counter{w: h}
+	if err := aw.add(root+"/"+rel, st.Size(), st.ModTime(), io.TeeReader(f, cr)); err != nil {
+		return Entry{}, fmt.Errorf("archivage de %s : %w", rel, err)
+	}
+	if cr.n != st.Size() {
+		return Entry{}, fmt.Errorf("%s a changé pendant l'archivage", rel)
+	}
+	return Entry{Path: rel, SHA256: hex.EncodeToString(h.Sum(nil)), Size: cr.n}, nil
+}
+
+// ManifestLine formats one sha256sum line; a name with a backslash or a
+// newline is escaped as GNU sha256sum does (line starting with "\").
+func ManifestLine(sum, name string) string {
+	if strings.ContainsAny(name, "\\\n\r") {
+		esc := strings.NewReplacer("\\", "\\\\", "\n", "\\n", "\r", "\\r").Replace(name)
+		return "\\" + sum + "  " + esc + "\n"
+	}
+	return sum + "  " + name + "\n"
+}
+
+type archiveWriter interface {
+	add(name string, size int64, mod time.Time, r io.Reader) error
+	dir(name string) error
+	close() error
+}
+
+type tarGz struct {
+	gz *gzip.Writer
+	tw *tar.Writer
+}
+
+func newTarGz(w io.Writer) (*tarGz, error) {
+	gz := gzip.NewWriter(w)
+	return &tarGz{gz: gz, tw: tar.NewWriter(gz)}, nil
+}
+
+func (t *tarGz) add(name string, size int64, mod time.Time, r io.Reader) error {
+	hdr := &tar.Header{Typeflag: tar.TypeReg, Name: name, Size: size, Mode: int64(protocol.FileMode),
+		ModTime: mod.UTC().Truncate(time.Second), Format: tar.FormatPAX}
+	if err := t.tw.WriteHeader(hdr); err != nil {
+		return err
+	}
+	n, err := io.Copy(t.tw, r)
+	if err != nil {
+		return err
+	}
+	if n != size {
+		return fmt.Errorf("taille lue %d au lieu de %d", n, size)
+	}
+	return nil
+}
+
+func (t *tarGz) dir(name string) error {
+	return t.tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: name, Mode: int64(protocol.DirMode),
+		ModTime: time.Now().UTC().Truncate(time.Second), Format: tar.FormatPAX})
+}
+
+func (t *tarGz) close() error {
+	if err := t.tw.Close(); err != nil {
+		return err
+	}
+	return t.gz.Close()
+}
+
+type zipW struct{ zw *zip.Writer }
+
+func newZip(w io.Writer) *zipW { return &zipW{zw: zip.NewWriter(w)} }
+
+func (z *zipW) add(name string, size int64, mod time.Time, r io.Reader) error {
+	fh := &zip.FileHeader{Name: name, Method: zip.Deflate, Modified: mod.UTC()}
+	fh.SetMode(protocol.FileMode)
+	w, err := z.zw.CreateHeader(fh)
+	if err != nil {
+		return err
+	}
+	n, err := io.Copy(w, r)
+	if err != nil {
+		return err
+	}
+	if n != size {
+		return fmt.Errorf("taille lue %d au lieu de %d", n, size)
+	}
+	return nil
+}
+
+func (z *zipW) dir(name string) error {
+	fh := &zip.FileHeader{Name: name, Method: zip.Store, Modified: time.Now().UTC()}
+	fh.SetMode(os.ModeDir | protocol.DirMode)
+	_, err := z.zw.CreateHeader(fh)
+	return err
+}
+
+func (z *zipW) close() error { return z.zw.Close() }
+
+// Check re-reads an archive and checks that every file listed in manifest is
+// in it, once, with that SHA-256, and that it holds nothing else.
+func Check(path, format, root string, manifest []byte) error {
+	want := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSuffix(string(manifest), "\n"), "\n") {
+		if line == "" {
+			continue
+		}
+		esc := strings.HasPrefix(line, "\\")
+		line = strings.TrimPrefix(line, "\\")
+		sum, name, ok := strings.Cut(line, "  ")
+		if !ok {
+			return fmt.Errorf("%w : ligne de manifeste illisible", ErrMismatch)
+		}
+		if esc {
+			name = strings.NewReplacer("\\\\", "\\", "\\n", "\n", "\\r", "\r").Replace(name)
+		}
+		want[root+"/"+name] = sum
+	}
+	want[root+"/"+ManifestName] = protocol.HashBytes(manifest)
+	seen := map[string]bool{}
+	visit := func(name string, r io.Reader) error {
+		sum, ok := want[name]
+		if !ok || seen[name] {
+			return fmt.Errorf("%w : entrée inattendue ou en double %s", ErrMismatch, name)
+		}
+		seen[name] = true
+		h := sha256.New()
+		if _, err := io.Copy(h, r); err != nil {
+			return err
+		}
+		if hex.EncodeToString(h.Sum(nil)) != sum {
+			return fmt.Errorf("%w : %s", ErrMismatch, name)
+		}
+		return nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if format == Zip {
+		st, err := f.Stat()
+		if err != nil {
+			return err
+		}
+		zr, err := zip.NewReader(f, st.Size())
+		if err != nil {
+			return err
+		}
+		for _, zf := range zr.File {
+			if strings.HasSuffix(zf.Name, "/") {
+				continue
+			}
+			rc, err := zf.Open()
+			if err != nil {
+				return err
+			}
+			err = visit(zf.Name, rc)
+			rc.Close()
+			if err != nil {
+				return err
+			}
+		}
+	} else {
+		gz, err := gzip.NewReader(f)
+		if err != nil {
+			return err
+		}
+		tr := tar.NewReader(gz)
+		for {
+			hdr, err := tr.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return err
+			}
+			if hdr.Typeflag == tar.TypeDir {
+				continue
+			}
+			if err := visit(hdr.Name, tr); err != nil {
+				return err
+			}
+		}
+	}
+	if len(seen) != len(want) {
+		return fmt.Errorf("%w : %d fichiers relus sur %d", ErrMismatch, len(seen), len(want))
+	}
+	return nil
+}
+
+type counter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *counter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
