@@ -68,9 +68,11 @@ type Step struct {
 
 // AutoRule completes a step from pieces of some kinds.
 type AutoRule struct {
-	Kinds         []string `yaml:"types"`
-	Min           int      `yaml:"min"`
-	DistinctWeeks int      `yaml:"semaines_distinctes"`
+	Kinds []string `yaml:"types"`
+	Min   int      `yaml:"min"`
+	// DistinctWeeks: the pieces must fall in at least that many distinct
+	// weeks, a week being seven days counted from the earliest piece.
+	DistinctWeeks int `yaml:"semaines_distinctes"`
 	// RecommendedWeeks: once the step is done, a warning recommends going on
 	// until the pieces cover that many distinct weeks (Advice says why).
 	RecommendedWeeks int `yaml:"semaines_recommandees"`

@@ -241,24 +241,23 @@ func (s *State) evaluate(st *StepState) {
 		for _, k := range step.Auto.Kinds {
 			kinds[k] = true
 		}
-		weeks := map[string]bool{}
+		var dates []time.Time
 		for _, p := range s.Pieces {
 			if kinds[p.Kind] {
 				st.Pieces = append(st.Pieces, p.Number)
-				y, w := p.Date.In(Paris).ISOWeek()
-				weeks[fmt.Sprintf("%d-%02d", y, w)] = true
+				dates = append(dates, p.Date)
 			}
 		}
 		for _, r := range st.Records {
 			for _, n := range r.Pieces {
 				if p := s.Piece(n); p != nil && !containsInt(st.Pieces, n) {
 					st.Pieces = append(st.Pieces, n)
-					y, w := p.Date.In(Paris).ISOWeek()
-					weeks[fmt.Sprintf("%d-%02d", y, w)] = true
+					dates = append(dates, p.Date)
 				}
 			}
 		}
 		sort.Ints(st.Pieces)
+		weeks := distinctWeeks(dates)
 		min := step.Auto.Min
 		if min < 1 {
 			min = 1
@@ -266,12 +265,12 @@ func (s *State) evaluate(st *StepState) {
 		switch {
 		case len(st.Pieces) < min:
 			st.Missing = fmt.Sprintf("%d pièce(s) sur %d au minimum", len(st.Pieces), min)
-		case len(weeks) < step.Auto.DistinctWeeks:
-			st.Missing = fmt.Sprintf("captures réparties sur %d semaine(s) seulement ; il en faut au moins %d différentes", len(weeks), step.Auto.DistinctWeeks)
+		case weeks < step.Auto.DistinctWeeks:
+			st.Missing = fmt.Sprintf("captures réparties sur %d semaine(s) seulement (périodes de 7 jours depuis la première) ; il en faut au moins %d différentes", weeks, step.Auto.DistinctWeeks)
 		default:
 			st.Done = true
-			if rw := step.Auto.RecommendedWeeks; rw > len(weeks) {
-				st.Recommendation = fmt.Sprintf("pièces réparties sur %d semaine(s) différente(s) ; poursuivez la série jusqu'à au moins %d semaines différentes", len(weeks), rw)
+			if rw := step.Auto.RecommendedWeeks; rw > weeks {
+				st.Recommendation = fmt.Sprintf("pièces réparties sur %d semaine(s) différente(s) ; poursuivez la série jusqu'à au moins %d semaines différentes", weeks, rw)
 				if step.Auto.Advice != "" {
 					st.Recommendation += " (" + strings.Join(strings.Fields(step.Auto.Advice), " ") + ")"
 				}
@@ -315,6 +314,28 @@ func (s *State) evaluate(st *StepState) {
 	}
 	st.Done = len(missing) == 0
 	st.Missing = strings.Join(missing, " ; ")
+}
+
+// distinctWeeks counts the distinct weeks the dates fall in, a week being a
+// period of seven calendar days (Paris) counted from the earliest date. Unlike
+// calendar weeks, four attempts within six days always make one week, whatever
+// the weekday they start on: CE 10 June 2020, n°435594, judged such a series
+// insufficient.
+func distinctWeeks(dates []time.Time) int {
+	if len(dates) == 0 {
+		return 0
+	}
+	first := dates[0]
+	for _, d := range dates {
+		if d.Before(first) {
+			first = d
+		}
+	}
+	seen := map[int]bool{}
+	for _, d := range dates {
+		seen[DaysBetween(first, d)/7] = true
+	}
+	return len(seen)
 }
 
 // requiredChannels lists the channels a step requires for this case: the
