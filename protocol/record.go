@@ -34,7 +34,10 @@ type CaptureRecord struct {
 	// Unrecorded lists, in French, what could not be recorded (e.g. the
 	// server's certificate of a page captured in the user's own browser).
 	Unrecorded []string `json:"non_enregistre,omitempty"`
-	Attempt    int      `json:"tentative,omitempty"`
+	// Notes are remarks of the capture tool, in French (e.g. a wait cut
+	// short: the page was captured while requests were still running).
+	Notes   []string `json:"remarques,omitempty"`
+	Attempt int      `json:"tentative,omitempty"`
 }
 
 // Redirect is one hop of a redirect chain.
@@ -52,6 +55,9 @@ type TLSInfo struct {
 	SAN       []string  `json:"noms,omitempty"`
 	ValidFrom time.Time `json:"valide_du"`
 	ValidTo   time.Time `json:"valide_au"`
+	// Fingerprint is the SHA-256 of the server's certificate (DER), when
+	// the browser could give the certificate itself.
+	Fingerprint string `json:"empreinte_sha256_certificat,omitempty"`
 }
 
 // CaptureHashes are the SHA-256 (hex) of what a capture produced.

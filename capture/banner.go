@@ -1,0 +1,262 @@
+package capture
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/png"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-fonts/liberation/liberationsansbold"
+	"github.com/go-fonts/liberation/liberationsansregular"
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/opentype"
+	"golang.org/x/image/math/fixed"
+
+	"anefdossier/protocol"
+)
+
+// Banner layout, in pixels of the screenshot (device scale 1). The text is
+// 16 px: legible in a printed A4 dossier where a 1366 px wide capture is
+// shrunk to about 18 cm.
+const (
+	BannerFontSize = 16
+	BannerMargin   = 12 // left, right, top and bottom padding of the strip
+	BannerLeading  = 22 // distance between two baselines
+	bannerRule     = 2  // dark line between the strip and the page
+)
+
+// Banner colours: dark text on a light strip (contrast about 17:1).
+var (
+	BannerBackground = color.RGBA{0xF4, 0xF4, 0xF0, 0xFF}
+	BannerInk        = color.RGBA{0x11, 0x11, 0x11, 0xFF}
+)
+
+// BannerInfo is what the strip above a screenshot shows.
+type BannerInfo struct {
+	URL       string    // the address of the page shown (final URL)
+	Requested string    // the address asked, shown when it differs from URL
+	Shot      time.Time // when the screenshot was taken
+	Piece     int       // the piece number in the dossier
+	Attached  bool      // taken in the user's own browser
+	Status    int       // HTTP status, shown when it is an error (4xx, 5xx)
+	Insecure  bool      // the TLS certificate was not checked
+}
+
+// BannerLine is one line of text drawn in the strip, with its baseline.
+type BannerLine struct {
+	Text     string
+	Bold     bool
+	X        int // left edge of the text
+	Baseline int // y of the baseline, from the top of the image
+}
+
+// Bannered is a screenshot with its strip.
+type Bannered struct {
+	PNG    []byte       // opaque RGB PNG, not interlaced
+	Height int          // height of the strip, rule included: the page starts at this row
+	Lines  []BannerLine // what was drawn, where
+}
+
+var (
+	fontsOnce sync.Once
+	fontReg   *opentype.Font
+	fontBold  *opentype.Font
+	fontErr   error
+)
+
+func loadFonts() error {
+	fontsOnce.Do(func() {
+		fontReg, fontErr = opentype.Parse(liberationsansregular.TTF)
+		if fontErr == nil {
+			fontBold, fontErr = opentype.Parse(liberationsansbold.TTF)
+		}
+	})
+	return fontErr
+}
+
+// BannerFace returns the face used for the banner text (Liberation Sans,
+// embedded: no system font is needed). Tests use it to read the banner back.
+func BannerFace(bold bool) (font.Face, error) {
+	if err := loadFonts(); err != nil {
+		return nil, fmt.Errorf("police du bandeau : %w", err)
+	}
+	f := fontReg
+	if bold {
+		f = fontBold
+	}
+	return opentype.NewFace(f, &opentype.FaceOptions{Size: BannerFontSize, DPI: 72, Hinting: font.HintingFull})
+}
+
+// BannerTexts returns the lines of the strip before wrapping: the piece
+// number and the moment (Paris time with its offset, and UTC), then the
+// address.
+func BannerTexts(info BannerInfo) (head string, url string, extra []string) {
+	paris := info.Shot.In(protocol.Paris)
+	_, off := paris.Zone()
+	sign := "+"
+	if off < 0 {
+		sign, off = "-", -off
+	}
+	mode := "Capture"
+	if info.Attached {
+		mode = "Capture (navigateur de l'utilisateur)"
+	}
+	head = fmt.Sprintf("Pièce n°%d — %s du %s à %s (heure de Paris, UTC%s%02d:%02d) — %s UTC",
+		info.Piece, mode, paris.Format("02/01/2006"), paris.Format("15:04:05"), sign, off/3600, (off%3600)/60,
+		info.Shot.UTC().Format("02/01/2006 15:04:05"))
+	url = "Adresse : " + info.URL
+	if info.Requested != "" && info.Requested != info.URL {
+		extra = append(extra, "Adresse demandée : "+info.Requested)
+	}
+	if info.Status >= 400 {
+		extra = append(extra, fmt.Sprintf("Réponse du serveur : erreur HTTP %d", info.Status))
+	}
+	if info.Insecure {
+		extra = append(extra, "Certificat TLS du serveur non vérifié (option --insecure)")
+	}
+	return head, url, extra
+}
+
+// ComposeBanner draws the strip above the screenshot raw (a PNG as the
+// browser produced it) and returns an opaque RGB PNG. The page pixels are
+// copied unchanged below the strip: the banner is never part of the page.
+func ComposeBanner(raw []byte, info BannerInfo) (*Bannered, error) {
+	src, err := png.Decode(bytes.NewReader(raw))
+	if err != nil {
+		return nil, fmt.Errorf("lecture de la capture : %w", err)
+	}
+	return composeImage(src, info)
+}
+
+func composeImage(src image.Image, info BannerInfo) (*Bannered, error) {
+	width := src.Bounds().Dx()
+	if width < 200 {
+		return nil, errors.New("capture trop étroite pour le bandeau")
+	}
+	reg, err := BannerFace(false)
+	if err != nil {
+		return nil, err
+	}
+	defer reg.Close()
+	bold, err := BannerFace(true)
+	if err != nil {
+		return nil, err
+	}
+	defer bold.Close()
+
+	head, url, extra := BannerTexts(info)
+	avail := width - 2*BannerMargin
+	type line struct {
+		text string
+		bold bool
+	}
+	var lines []line
+	for _, l := range wrapText(bold, head, avail, false) {
+		lines = append(lines, line{l, true})
+	}
+	for _, l := range wrapText(reg, url, avail, true) {
+		lines = append(lines, line{l, false})
+	}
+	for _, x := range extra {
+		for _, l := range wrapText(reg, x, avail, true) {
+			lines = append(lines, line{l, false})
+		}
+	}
+	ascent := reg.Metrics().Ascent.Ceil()
+	descent := reg.Metrics().Descent.Ceil()
+	textH := ascent + (len(lines)-1)*BannerLeading + descent
+	stripH := BannerMargin + textH + BannerMargin
+	total := stripH + bannerRule
+
+	sb := src.Bounds()
+	dst := image.NewRGBA(image.Rect(0, 0, width, total+sb.Dy()))
+	draw.Draw(dst, image.Rect(0, 0, width, stripH), image.NewUniform(BannerBackground), image.Point{}, draw.Src)
+	draw.Draw(dst, image.Rect(0, stripH, width, total), image.NewUniform(BannerInk), image.Point{}, draw.Src)
+	// The page: onto white first, so that a transparent pixel becomes opaque
+	// the way a browser shows it.
+	pageRect := image.Rect(0, total, width, total+sb.Dy())
+	if opaqueImage(src) {
+		draw.Draw(dst, pageRect, src, sb.Min, draw.Src)
+	} else {
+		draw.Draw(dst, pageRect, image.White, image.Point{}, draw.Src)
+		draw.Draw(dst, pageRect, src, sb.Min, draw.Over)
+	}
+
+	out := &Bannered{Height: total}
+	ink := image.NewUniform(BannerInk)
+	for i, l := range lines {
+		face := reg
+		if l.bold {
+			face = bold
+		}
+		base := BannerMargin + ascent + i*BannerLeading
+		d := &font.Drawer{Dst: dst, Src: ink, Face: face, Dot: fixed.P(BannerMargin, base)}
+		d.DrawString(l.text)
+		out.Lines = append(out.Lines, BannerLine{Text: l.text, Bold: l.bold, X: BannerMargin, Baseline: base})
+	}
+	var buf bytes.Buffer
+	buf.Grow(len(dst.Pix) / 8)
+	enc := png.Encoder{CompressionLevel: png.BestSpeed}
+	if err := enc.Encode(&buf, dst); err != nil {
+		return nil, fmt.Errorf("écriture de la capture avec bandeau : %w", err)
+	}
+	out.PNG = buf.Bytes()
+	return out, nil
+}
+
+func opaqueImage(m image.Image) bool {
+	if o, ok := m.(interface{ Opaque() bool }); ok {
+		return o.Opaque()
+	}
+	return false
+}
+
+// wrapText splits s into lines no wider than max pixels. For an address
+// (url true) it prefers to cut after a separator ('/', '?', '&', '=', '-',
+// '.', '#'); every character is kept, so the wrapped lines joined give back
+// the full address.
+func wrapText(face font.Face, s string, max int, url bool) []string {
+	var lines []string
+	limit := fixed.I(max)
+	for s != "" {
+		if font.MeasureString(face, s) <= limit {
+			lines = append(lines, s)
+			break
+		}
+		// Longest prefix that fits.
+		runes := []rune(s)
+		n := 0
+		for n < len(runes) && font.MeasureString(face, string(runes[:n+1])) <= limit {
+			n++
+		}
+		if n == 0 {
+			n = 1
+		}
+		cut := n
+		seps := " "
+		if url {
+			seps = "/?&=-.#_ "
+		}
+		for i := n; i > n/2; i-- {
+			if strings.ContainsRune(seps, runes[i-1]) {
+				cut = i
+				break
+			}
+		}
+		line := string(runes[:cut])
+		rest := string(runes[cut:])
+		if !url {
+			line = strings.TrimRight(line, " ")
+			rest = strings.TrimLeft(rest, " ")
+		}
+		lines = append(lines, line)
+		s = rest
+	}
+	return lines
+}

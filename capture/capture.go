@@ -1,0 +1,606 @@
+package capture
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math"
+	"mime"
+	"net/url"
+	"os/exec"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
+	"anefdossier/protocol"
+)
+
+// Defaults of a capture.
+const (
+	DefaultWidth   = 1366
+	DefaultHeight  = 768
+	DefaultTimeout = 60 * time.Second
+	// quietFor is how long the network must stay idle to count as quiet.
+	quietFor = 500 * time.Millisecond
+	// maxPageHeight bounds a full-page capture (Chromium cannot draw
+	// much taller surfaces).
+	maxPageHeight = 30000
+)
+
+// Modes of a capture, as recorded.
+const (
+	ModeHeadless = "sans-tete"
+	ModeAttached = "attachee"
+)
+
+// Options of one capture.
+type Options struct {
+	URL      string // http or https
+	Width    int    // viewport, 0 = DefaultWidth
+	Height   int    // viewport, 0 = DefaultHeight
+	FullPage bool
+	Timeout  time.Duration // whole capture, 0 = DefaultTimeout
+	Insecure bool          // accept an invalid TLS certificate (recorded)
+	// ExpectText, when set, is looked for in the page's text.
+	ExpectText string
+	// ExecPath is the browser; "" = FindChromium.
+	ExecPath string
+	// Now is the clock (protocol.Now by default).
+	Now     func() time.Time
+	Attempt int
+}
+
+// Result is what a capture produced, before the banner.
+type Result struct {
+	Record  protocol.CaptureRecord
+	Raw     []byte // the screenshot as the browser produced it (PNG)
+	MHTML   []byte // the page as an MHTML snapshot
+	Body    []byte // the main document's bytes as the server sent them (nil when unknown)
+	BodyExt string // extension for Body (".html", ...)
+}
+
+// CheckURL accepts only absolute http and https addresses with a host.
+func CheckURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return nil, fmt.Errorf("« %s » n'est pas une adresse web (http:// ou https://)", raw)
+	}
+	return u, nil
+}
+
+func (o *Options) defaults() {
+	if o.Width <= 0 {
+		o.Width = DefaultWidth
+	}
+	if o.Height <= 0 {
+		o.Height = DefaultHeight
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if o.Now == nil {
+		o.Now = protocol.Now
+	}
+}
+
+// testHookBrowser, when set (tests only), gets the browser process as soon
+// as it runs.
+var testHookBrowser func(pid int)
+
+// Capture opens a fresh headless Chromium with an empty temporary profile,
+// loads the page, waits for it to settle (load, network quiet, web fonts,
+// lazy images), takes the screenshot, the MHTML snapshot and the served
+// bytes, and records everything a web constat records. The browser and its
+// profile are gone when Capture returns, error or not.
+func Capture(ctx context.Context, o Options) (*Result, error) {
+	o.defaults()
+	if _, err := CheckURL(o.URL); err != nil {
+		return nil, err
+	}
+	execPath, err := FindChromium(o.ExecPath)
+	if err != nil {
+		return nil, err
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(execPath))
+	for _, f := range commonFlags {
+		opts = append(opts, chromedp.Flag(f, true))
+	}
+	if o.Insecure {
+		opts = append(opts, chromedp.IgnoreCertErrors)
+	}
+	// chromedp makes the profile folder (chromedp-runner* in the temporary
+	// folder) and removes it once the browser has exited, also when the
+	// context is cancelled (Ctrl-C) or the browser dies.
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	defer cancelAlloc()
+	bctx, cancelB := chromedp.NewContext(allocCtx)
+	defer cancelB()
+
+	// Start the browser with no timeout on this first call (a timeout here
+	// would kill the browser later), but give up if it does not start.
+	startTimer := time.AfterFunc(o.Timeout, cancelB)
+	err = chromedp.Do(bctx)
+	startTimer.Stop()
+	if err != nil {
+		return nil, classify(ctx, err, o, "démarrage de Chromium")
+	}
+	if testHookBrowser != nil {
+		if p := chromedp.FromContext(bctx).Browser.Process(); p != nil {
+			testHookBrowser(p.Pid)
+		}
+	}
+
+	tctx, cancelT := context.WithTimeout(bctx, o.Timeout)
+	defer cancelT()
+	res, err := shoot(tctx, o)
+	if err != nil {
+		return nil, classify(ctx, err, o, "")
+	}
+	res.Record.Browser.Name, res.Record.Browser.Version = browserName(res.Record.Browser.Version)
+	return res, nil
+}
+
+func browserName(product string) (string, string) {
+	name, ver, ok := strings.Cut(product, "/")
+	if !ok {
+		return "Chromium", product
+	}
+	switch name {
+	case "HeadlessChrome":
+		name = "Chromium (sans interface)"
+	case "Chrome":
+		name = "Chromium"
+	}
+	return name, ver
+}
+
+// netLog follows the network from the target's event loop.
+type netLog struct {
+	mu        sync.Mutex
+	mainFrame cdp.FrameID
+	docReq    network.RequestID
+	docResp   *network.Response
+	redirects []protocol.Redirect
+	inflight  map[network.RequestID]bool
+	last      time.Time
+}
+
+func (n *netLog) handle(ev any) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	switch ev := ev.(type) {
+	case *network.EventRequestWillBeSent:
+		n.inflight[ev.RequestID] = true
+		n.last = time.Now()
+		if ev.Type != network.ResourceTypeDocument || (n.mainFrame != "" && ev.FrameID != n.mainFrame) {
+			return
+		}
+		switch {
+		case ev.RedirectResponse != nil && ev.RequestID == n.docReq:
+			n.redirects = append(n.redirects, protocol.Redirect{URL: ev.RedirectResponse.URL, Status: int(ev.RedirectResponse.Status)})
+		case n.docReq != "" && ev.RequestID != n.docReq && n.docResp != nil:
+			// A new document in the main frame: the page moved itself
+			// (script or meta refresh). The earlier page is a hop.
+			n.redirects = append(n.redirects, protocol.Redirect{URL: n.docResp.URL, Status: int(n.docResp.Status)})
+			n.docResp = nil
+		}
+		n.docReq = ev.RequestID
+	case *network.EventResponseReceived:
+		n.last = time.Now()
+		if ev.RequestID == n.docReq {
+			n.docResp = ev.Response
+		}
+	case *network.EventLoadingFinished:
+		delete(n.inflight, ev.RequestID)
+		n.last = time.Now()
+	case *network.EventLoadingFailed:
+		delete(n.inflight, ev.RequestID)
+		n.last = time.Now()
+	case *network.EventDataReceived:
+		n.last = time.Now()
+	}
+}
+
+// quiet tells whether no request is in flight for quietFor.
+func (n *netLog) quiet() bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return len(n.inflight) == 0 && time.Since(n.last) >= quietFor
+}
+
+func shoot(ctx context.Context, o Options) (*Result, error) {
+	r := &Result{}
+	rec := &r.Record
+	rec.Tool = protocol.ToolVersion
+	rec.Mode = ModeHeadless
+	rec.URLRequested = o.URL
+	rec.Insecure = o.Insecure
+	rec.Attempt = o.Attempt
+	rec.ClockSource = clockSource()
+	rec.Machine = machineInfo()
+	rec.Browser.FreshProfile = true
+	rec.Browser.FullPage = o.FullPage
+
+	ver, err := chromedp.CallBrowser(ctx, browser.GetVersion, cdp.Empty{})
+	if err != nil {
+		return nil, err
+	}
+	rec.Browser.Version = ver.Product
+	// The headless browser says "HeadlessChrome" in its user agent, which
+	// some sites refuse; send the one of the same Chromium with a window.
+	ua := strings.Replace(ver.UserAgent, "HeadlessChrome/", "Chrome/", 1)
+	rec.Browser.UserAgent = ua
+	if _, err := chromedp.Call(ctx, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{UserAgent: ua}); err != nil {
+		return nil, err
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(o.Width), int64(o.Height))); err != nil {
+		return nil, err
+	}
+	tree, err := chromedp.Call(ctx, page.GetFrameTree, cdp.Empty{})
+	if err != nil {
+		return nil, err
+	}
+	nl := &netLog{inflight: map[network.RequestID]bool{}, last: time.Now()}
+	if tree.FrameTree != nil && tree.FrameTree.Frame != nil {
+		nl.mainFrame = tree.FrameTree.Frame.ID
+	}
+	if err := chromedp.Listen(ctx, nl.handle); err != nil {
+		return nil, err
+	}
+
+	rec.Started = o.Now().UTC()
+	resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(o.URL))
+	if err != nil {
+		return nil, err
+	}
+	rec.Loaded = o.Now().UTC()
+
+	settle(ctx, o, nl, rec)
+
+	nl.mu.Lock()
+	if nl.docResp != nil {
+		resp = nl.docResp
+	}
+	rec.Redirects = append([]protocol.Redirect(nil), nl.redirects...)
+	docReq := nl.docReq
+	nl.mu.Unlock()
+	if resp == nil {
+		return nil, errors.New("aucune réponse du serveur pour le document")
+	}
+	fillResponse(rec, resp)
+	if rec.TLS != nil {
+		addCertificate(ctx, rec)
+	}
+
+	if loc, err := chromedp.Run(ctx, chromedp.Location()); err == nil && loc != "" {
+		rec.FinalURL = loc
+	}
+	if title, err := chromedp.Run(ctx, chromedp.Title()); err == nil {
+		rec.PageTitle = title
+	}
+	if dpr, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`window.devicePixelRatio`)); err == nil {
+		rec.Browser.Scale = dpr
+	}
+	if o.ExpectText != "" {
+		found, err := pageHasText(ctx, o.ExpectText)
+		if err != nil {
+			return nil, err
+		}
+		rec.ExpectText, rec.ExpectFound = o.ExpectText, &found
+	}
+
+	rec.Shot = o.Now().UTC()
+	raw, w, h, err := screenshot(ctx, o.FullPage)
+	if err != nil {
+		return nil, fmt.Errorf("capture d'écran : %w", err)
+	}
+	r.Raw = raw
+	rec.Browser.Width, rec.Browser.Height = w, h
+	if !o.FullPage {
+		rec.Browser.Width, rec.Browser.Height = o.Width, o.Height
+	}
+
+	snap, err := chromedp.Call(ctx, page.CaptureSnapshot, page.CaptureSnapshotParams{Format: page.CaptureSnapshotFormatMhtml})
+	if err != nil {
+		return nil, fmt.Errorf("instantané MHTML : %w", err)
+	}
+	r.MHTML = []byte(snap.Data)
+
+	if docReq != "" {
+		body, err := chromedp.Call(ctx, network.GetResponseBody, network.GetResponseBodyParams{RequestID: docReq})
+		if err == nil {
+			r.Body = body.Body
+			r.BodyExt = extFor(resp.MimeType)
+			rec.BodySize = int64(len(body.Body))
+		} else {
+			rec.Unrecorded = append(rec.Unrecorded, "octets du document tels que servis (le navigateur ne les a plus)")
+		}
+	}
+	return r, nil
+}
+
+// settle waits, within the capture's time, for the page to be complete:
+// network quiet, lazy images scrolled into view (full page), web fonts and
+// images loaded. A page that never settles (a request that never ends) is
+// still captured; the record says which wait was cut short.
+func settle(ctx context.Context, o Options, nl *netLog, rec *protocol.CaptureRecord) {
+	budget := func() time.Duration {
+		d := 15 * time.Second
+		if dl, ok := ctx.Deadline(); ok {
+			if rest := time.Until(dl) / 3; rest < d {
+				d = rest
+			}
+		}
+		return d
+	}
+	waitQuiet := func() {
+		end := time.Now().Add(budget())
+		for !nl.quiet() {
+			if time.Now().After(end) || ctx.Err() != nil {
+				rec.Notes = append(rec.Notes, "le réseau n'est pas devenu calme avant la capture (requêtes encore en cours)")
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	waitQuiet()
+	if o.FullPage {
+		// Lazy images are fetched only near the viewport: scroll through
+		// the page, then back to the top.
+		_, err := chromedp.Run(ctx, chromedp.Evaluate[bool](scrollJS, chromedp.EvalAwaitPromise))
+		if err != nil && ctx.Err() == nil {
+			rec.Notes = append(rec.Notes, "défilement de la page impossible : "+err.Error())
+		}
+	}
+	cond := assetsJS(o.FullPage)
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](cond, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(budget()))); err != nil && ctx.Err() == nil {
+		rec.Notes = append(rec.Notes, "polices ou images encore en chargement au moment de la capture")
+	}
+	waitQuiet()
+}
+
+const scrollJS = `(async () => {
+  const pause = () => new Promise(r => setTimeout(r, 60));
+  const step = Math.max(200, window.innerHeight);
+  for (let i = 0, y = 0; i < 200; i++) {
+    const h = Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0);
+    if (y >= h) break;
+    window.scrollTo(0, y);
+    y += step;
+    await pause();
+  }
+  window.scrollTo(0, 0);
+  await pause();
+  return true;
+})()`
+
+func assetsJS(fullPage bool) string {
+	inView := "true"
+	if !fullPage {
+		// In viewport mode, a lazy image below the fold is never fetched.
+		inView = "(i.loading !== 'lazy' || i.getBoundingClientRect().top < window.innerHeight)"
+	}
+	return `document.readyState === 'complete' && document.fonts.status === 'loaded' &&
+  Array.from(document.images).every(i => i.complete || !(` + inView + `))`
+}
+
+func pageHasText(ctx context.Context, want string) (bool, error) {
+	text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
+	if err != nil {
+		return false, fmt.Errorf("lecture du texte de la page : %w", err)
+	}
+	return ContainsText(text, want), nil
+}
+
+// ContainsText compares with spaces collapsed and case ignored: "Aucun
+// créneau" matches "AUCUN  créneau" split over two lines.
+func ContainsText(text, want string) bool {
+	norm := func(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
+	return strings.Contains(norm(text), norm(want))
+}
+
+func screenshot(ctx context.Context, fullPage bool) ([]byte, int, int, error) {
+	if !fullPage {
+		b, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+		return b, 0, 0, err
+	}
+	m, err := chromedp.Call(ctx, page.GetLayoutMetrics, cdp.Empty{})
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	w, h := 0.0, 0.0
+	if m.CSSContentSize != nil {
+		w, h = m.CSSContentSize.Width, m.CSSContentSize.Height
+	}
+	if m.CSSLayoutViewport != nil {
+		w = math.Max(w, float64(m.CSSLayoutViewport.ClientWidth))
+		h = math.Max(h, float64(m.CSSLayoutViewport.ClientHeight))
+	}
+	w, h = math.Ceil(w), math.Min(math.Ceil(h), maxPageHeight)
+	res, err := chromedp.Call(ctx, page.CaptureScreenshot, page.CaptureScreenshotParams{
+		Format:                page.CaptureScreenshotFormatPng,
+		CaptureBeyondViewport: new(true),
+		FromSurface:           new(true),
+		Clip:                  &page.Viewport{X: 0, Y: 0, Width: w, Height: h, Scale: 1},
+	})
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	return res.Data, int(w), int(h), nil
+}
+
+// recordedHeaders leaves out what could let someone reuse a session.
+var secretHeaders = map[string]bool{"set-cookie": true, "set-cookie2": true}
+
+func fillResponse(rec *protocol.CaptureRecord, resp *network.Response) {
+	if rec.FinalURL == "" {
+		rec.FinalURL = resp.URL
+	}
+	rec.Status = int(resp.Status)
+	rec.StatusText = resp.StatusText
+	rec.ServerIP = strings.Trim(resp.RemoteIPAddress, "[]")
+	rec.ServerPort = int(resp.RemotePort)
+	rec.Protocol = resp.Protocol
+	if len(resp.Headers) > 0 {
+		rec.Headers = map[string]string{}
+		keys := make([]string, 0, len(resp.Headers))
+		for k := range resp.Headers {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			lk := strings.ToLower(k)
+			if secretHeaders[lk] {
+				rec.Headers[lk] = "(non enregistré : cookie de session)"
+				continue
+			}
+			rec.Headers[lk] = fmt.Sprint(resp.Headers[k])
+		}
+	}
+	if sd := resp.SecurityDetails; sd != nil {
+		rec.TLS = &protocol.TLSInfo{
+			Protocol:  sd.Protocol,
+			Cipher:    strings.Trim(sd.KeyExchange+" "+sd.KeyExchangeGroup+" "+sd.Cipher+" "+sd.Mac, " "),
+			Subject:   sd.SubjectName,
+			Issuer:    sd.Issuer,
+			SAN:       sd.SanList,
+			ValidFrom: epoch(float64(sd.ValidFrom)),
+			ValidTo:   epoch(float64(sd.ValidTo)),
+		}
+	}
+}
+
+// addCertificate completes the TLS details with the server's certificate
+// itself (full subject and issuer names, SHA-256 fingerprint), which the
+// browser still holds for the page's origin.
+func addCertificate(ctx context.Context, rec *protocol.CaptureRecord) {
+	u, err := url.Parse(rec.FinalURL)
+	if err != nil || u.Scheme != "https" {
+		return
+	}
+	cert, fp, ok := serverCertificate(ctx, u)
+	if !ok {
+		return
+	}
+	if s := cert.Subject.String(); s != "" {
+		rec.TLS.Subject = s
+	}
+	if s := cert.Issuer.String(); s != "" {
+		rec.TLS.Issuer = s
+	}
+	rec.TLS.ValidFrom, rec.TLS.ValidTo = cert.NotBefore.UTC(), cert.NotAfter.UTC()
+	rec.TLS.Fingerprint = fp
+}
+
+// serverCertificate asks the browser for the leaf certificate of u's origin.
+func serverCertificate(ctx context.Context, u *url.URL) (*x509.Certificate, string, bool) {
+	res, err := chromedp.Call(ctx, network.GetCertificate, network.GetCertificateParams{Origin: u.Scheme + "://" + u.Host})
+	if err != nil || len(res.TableNames) == 0 {
+		return nil, "", false
+	}
+	der, err := base64.StdEncoding.DecodeString(res.TableNames[0])
+	if err != nil {
+		return nil, "", false
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, "", false
+	}
+	sum := sha256.Sum256(der)
+	return cert, hex.EncodeToString(sum[:]), true
+}
+
+func epoch(sec float64) time.Time {
+	s, frac := math.Modf(sec)
+	return time.Unix(int64(s), int64(frac*1e9)).UTC()
+}
+
+func extFor(mimeType string) string {
+	switch mimeType {
+	case "text/html", "application/xhtml+xml":
+		return ".html"
+	case "text/plain":
+		return ".txt"
+	case "application/json":
+		return ".json"
+	case "application/pdf":
+		return ".pdf"
+	}
+	if exts, _ := mime.ExtensionsByType(mimeType); len(exts) > 0 {
+		return exts[0]
+	}
+	return ".bin"
+}
+
+// NavError is a page that could not be loaded at all (no HTTP answer).
+type NavError struct {
+	URL  string
+	Code string // Chromium's net::ERR_... text
+}
+
+func (e *NavError) Error() string {
+	host := e.URL
+	if u, err := url.Parse(e.URL); err == nil && u.Host != "" {
+		host = u.Host
+	}
+	switch {
+	case strings.Contains(e.Code, "ERR_NAME_NOT_RESOLVED"), strings.Contains(e.Code, "ERR_NAME_RESOLUTION_FAILED"):
+		return fmt.Sprintf("le nom %s est introuvable (DNS) (%s)", host, e.Code)
+	case strings.Contains(e.Code, "ERR_CONNECTION_REFUSED"):
+		return fmt.Sprintf("le serveur %s refuse la connexion (%s)", host, e.Code)
+	case strings.Contains(e.Code, "ERR_CERT_"), strings.Contains(e.Code, "ERR_SSL_"):
+		return fmt.Sprintf("le certificat TLS de %s n'est pas valide (%s)", host, e.Code)
+	case strings.Contains(e.Code, "TIMED_OUT"):
+		return fmt.Sprintf("le serveur %s ne répond pas (%s)", host, e.Code)
+	case strings.Contains(e.Code, "ERR_INTERNET_DISCONNECTED"), strings.Contains(e.Code, "ERR_ADDRESS_UNREACHABLE"), strings.Contains(e.Code, "ERR_NETWORK"):
+		return fmt.Sprintf("le réseau est inaccessible (%s)", e.Code)
+	}
+	return fmt.Sprintf("la page %s n'a pas pu être chargée (%s)", e.URL, e.Code)
+}
+
+// Unwrap makes a certificate problem match ErrCertificate and a network
+// timeout match ErrTimeout.
+func (e *NavError) Unwrap() error {
+	switch {
+	case strings.Contains(e.Code, "ERR_CERT_"), strings.Contains(e.Code, "ERR_SSL_"):
+		return ErrCertificate
+	case strings.Contains(e.Code, "TIMED_OUT"):
+		return ErrTimeout
+	}
+	return nil
+}
+
+// classify turns what chromedp returned into one of this package's errors.
+func classify(parent context.Context, err error, o Options, during string) error {
+	var le *chromedp.LoadError
+	var ee *exec.ExitError
+	var en *exec.Error
+	switch {
+	case errors.As(err, &en):
+		return fmt.Errorf("%w (%s : %v)", ErrNoChromium, en.Name, en.Err)
+	case errors.As(err, &le):
+		return &NavError{URL: o.URL, Code: le.ErrorText}
+	case errors.As(err, &ee), strings.Contains(err.Error(), "lost the connection to the browser"):
+		return fmt.Errorf("%w (%v)", ErrBrowserDied, err)
+	case parent.Err() != nil:
+		return fmt.Errorf("capture interrompue : %w", parent.Err())
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return fmt.Errorf("%w (%s)", ErrTimeout, o.Timeout)
+	}
+	if during != "" {
+		return fmt.Errorf("%s : %w", during, err)
+	}
+	return err
+}

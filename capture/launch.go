@@ -1,0 +1,114 @@
+package capture
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// DefaultDevToolsPort is the debugging port of `capture browser`.
+const DefaultDevToolsPort = 9222
+
+// BrowserOptions of a visible browser for logged-in pages.
+type BrowserOptions struct {
+	ExecPath   string // "" = FindChromium
+	ProfileDir string // dedicated profile folder, created 0700
+	Port       int    // DevTools port on 127.0.0.1; 0 = DefaultDevToolsPort
+	URL        string // page to open first, may be empty
+	// Headless starts it without a window (tests only).
+	Headless bool
+}
+
+// Launched is a browser started by [StartBrowser].
+type Launched struct {
+	PID      int
+	DevTools string // http://127.0.0.1:PORT
+	Profile  string
+}
+
+// StartBrowser starts a Chromium with its own profile folder and the
+// DevTools port bound to 127.0.0.1, detached: it stays open after the
+// command ends, for the user to log in; `capture --attach` then captures its
+// visible tab.
+func StartBrowser(o BrowserOptions) (*Launched, error) {
+	if o.Port == 0 {
+		o.Port = DefaultDevToolsPort
+	}
+	execPath, err := FindChromium(o.ExecPath)
+	if err != nil {
+		return nil, err
+	}
+	if !o.Headless && os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+		return nil, ErrNoDisplay
+	}
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(o.Port))
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("le port %d de cette machine est déjà utilisé (un navigateur est peut-être déjà ouvert pour la capture) : %w", o.Port, err)
+	}
+	l.Close()
+	if err := os.MkdirAll(o.ProfileDir, 0o700); err != nil {
+		return nil, fmt.Errorf("profil du navigateur %s : %w", o.ProfileDir, err)
+	}
+	if err := os.Chmod(o.ProfileDir, 0o700); err != nil {
+		return nil, err
+	}
+	portFile := filepath.Join(o.ProfileDir, "DevToolsActivePort")
+	os.Remove(portFile)
+	args := []string{
+		"--user-data-dir=" + o.ProfileDir,
+		"--remote-debugging-address=127.0.0.1",
+		"--remote-debugging-port=" + strconv.Itoa(o.Port),
+		"--no-first-run",
+		"--no-default-browser-check",
+		"--disable-quic",
+	}
+	if o.Headless {
+		args = append(args, "--headless", "--disable-gpu", "--disable-background-networking", "--disable-component-update")
+	}
+	if os.Getuid() == 0 {
+		// Chromium refuses to run as root with its sandbox.
+		args = append(args, "--no-sandbox")
+	}
+	if o.URL != "" {
+		args = append(args, o.URL)
+	}
+	logf, err := os.OpenFile(filepath.Join(o.ProfileDir, "chromium.log"), os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	defer logf.Close()
+	cmd := exec.Command(execPath, args...)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	// Its own session: Ctrl-C in the terminal must not close the user's
+	// browser, and it outlives this command.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("%w : %v", ErrNoChromium, err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	deadline := time.After(20 * time.Second)
+	for {
+		if b, err := os.ReadFile(portFile); err == nil {
+			if port, _, _ := strings.Cut(string(b), "\n"); port == strconv.Itoa(o.Port) {
+				return &Launched{PID: cmd.Process.Pid, DevTools: "http://" + addr, Profile: o.ProfileDir}, nil
+			}
+		}
+		select {
+		case err := <-exited:
+			return nil, fmt.Errorf("Chromium s'est arrêté au démarrage (%v) ; voir %s", err, filepath.Join(o.ProfileDir, "chromium.log"))
+		case <-deadline:
+			cmd.Process.Kill()
+			return nil, errors.New("Chromium n'a pas ouvert son port de débogage dans les 20 s")
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
