@@ -165,6 +165,7 @@ func (s *State) Deadlines(d *Dossier, today time.Time) []DeadlineState {
 		}
 		if dl.Condition != "" && d != nil && d.Field(dl.Condition) == "" && dl.AltPeriod != "" {
 			period, _ = ParsePeriod(dl.AltPeriod)
+			note = strings.TrimSpace(note + fmt.Sprintf(" Retenu ici : %s, car %s n'est pas à « oui » dans dossier.yaml.", FrPeriod(period), dl.Condition))
 		}
 		date := AddPeriod(start, period)
 		ds := DeadlineState{Deadline: dl, Start: start, Date: date, DaysLeft: DaysBetween(today, date), Note: note, Closed: closedBySource}
@@ -178,6 +179,35 @@ func (s *State) Deadlines(d *Dossier, today time.Time) []DeadlineState {
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Date.Before(out[j].Date) })
 	return out
+}
+
+// FrPeriod writes a period in French words: "1 an", "2 mois", "30 jours".
+func FrPeriod(p Period) string {
+	var parts []string
+	abs := func(n int) int {
+		if n < 0 {
+			return -n
+		}
+		return n
+	}
+	if n := abs(p.Years); n > 0 {
+		if n == 1 {
+			parts = append(parts, "1 an")
+		} else {
+			parts = append(parts, fmt.Sprintf("%d ans", n))
+		}
+	}
+	if n := abs(p.Months); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d mois", n))
+	}
+	if n := abs(p.Days); n > 0 || len(parts) == 0 {
+		if n == 1 {
+			parts = append(parts, "1 jour")
+		} else {
+			parts = append(parts, fmt.Sprintf("%d jours", n))
+		}
+	}
+	return strings.Join(parts, " et ")
 }
 
 // fieldHolds tells whether a dossier.yaml condition "champ=valeur" (or

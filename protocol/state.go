@@ -304,7 +304,9 @@ func (s *State) evaluate(st *StepState) {
 		min = 1
 	}
 	if len(st.Channels) < min {
-		if len(missing) == 0 {
+		if len(missing) == 0 && len(step.Channels) == 1 {
+			missing = append(missing, "pas encore enregistrée")
+		} else if len(missing) == 0 {
 			var titles []string
 			for _, c := range step.Channels {
 				titles = append(titles, c.Title)

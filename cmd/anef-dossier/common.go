@@ -37,8 +37,8 @@ func openCase(c *cli.Context) (*protocol.Case, error) {
 	return protocol.Open(caseDir(c), tmplFS(c))
 }
 
-// loadState reads the journal and folds it over the case's protocol. A
-// broken journal is an error.
+// loadState reads the journal and folds it over the case's protocol and
+// dossier.yaml. A broken journal is an error.
 func loadState(c *cli.Context, cs *protocol.Case) (*protocol.State, error) {
 	events, err := cs.Events()
 	if err != nil {
@@ -48,7 +48,13 @@ func loadState(c *cli.Context, cs *protocol.Case) (*protocol.State, error) {
 	if err != nil {
 		return nil, err
 	}
-	return protocol.Fold(p, events), nil
+	// dossier.yaml can make steps ask for more (the préfecture's own
+	// channel); an unreadable one is reported by check, not here.
+	d, _, err := cs.Dossier()
+	if err != nil {
+		d = nil
+	}
+	return protocol.FoldDossier(p, events, d), nil
 }
 
 func printJSON(c *cli.Context, v any) error {

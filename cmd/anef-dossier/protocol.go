@@ -88,6 +88,7 @@ type deadlineJSON struct {
 	Date     string `json:"date"`
 	DateFr   string `json:"date_fr"`
 	DaysLeft int    `json:"jours_restants"`
+	Nature   string `json:"nature"`
 	Closed   bool   `json:"sans_objet"`
 	Source   string `json:"source"`
 	Note     string `json:"note,omitempty"`
@@ -124,7 +125,7 @@ func toDeadlineJSON(ds []protocol.DeadlineState) []deadlineJSON {
 	out := []deadlineJSON{}
 	for _, d := range ds {
 		out = append(out, deadlineJSON{ID: d.Deadline.ID, Title: d.Deadline.Title, Date: d.Date.Format("2006-01-02"),
-			DateFr: protocol.FrLongDate(d.Date), DaysLeft: d.DaysLeft, Closed: d.Closed, Source: d.Deadline.Source, Note: d.Note})
+			DateFr: protocol.FrLongDate(d.Date), DaysLeft: d.DaysLeft, Nature: d.Deadline.KindOrDefault(), Closed: d.Closed, Source: d.Deadline.Source, Note: d.Note})
 	}
 	return out
 }
@@ -141,6 +142,18 @@ func daysLeftFr(n int) string {
 		return "dépassé d'un jour"
 	}
 	return fmt.Sprintf("dépassé de %d jours", -n)
+}
+
+// deadlineWhen says how far a deadline is: a due date is "dépassé" once
+// past, an opening or an event simply happened ("il y a").
+func deadlineWhen(d protocol.DeadlineState) string {
+	if d.DaysLeft < 0 && d.Deadline.KindOrDefault() != protocol.KindDue {
+		if d.DaysLeft == -1 {
+			return "hier"
+		}
+		return fmt.Sprintf("il y a %d jours", -d.DaysLeft)
+	}
+	return daysLeftFr(d.DaysLeft)
 }
 
 func describeRecord(step *protocol.Step, r protocol.StepRecord) string {
@@ -239,7 +252,10 @@ func runStatus(c *cli.Context) error {
 			if d.Closed {
 				closed = " (sans objet : étape faite)"
 			}
-			outf(c, "  - %s : %s (%s)%s\n", d.Deadline.Title, protocol.FrLongDate(d.Date), daysLeftFr(d.DaysLeft), closed)
+			outf(c, "  - %s : %s (%s)%s\n", d.Deadline.Title, protocol.FrLongDate(d.Date), deadlineWhen(d), closed)
+			if d.Note != "" && !d.Closed {
+				outf(c, "      %s\n", oneLine(d.Note))
+			}
 		}
 	}
 	for _, w := range st.Warnings {
@@ -299,7 +315,7 @@ func runNext(c *cli.Context) error {
 		outf(c, "Commande : %s\n", next.Step.Command)
 	}
 	if d := protocol.NextDeadline(dls); d != nil {
-		outf(c, "Prochain délai : %s, le %s (%s)\n", d.Deadline.Title, protocol.FrLongDate(d.Date), daysLeftFr(d.DaysLeft))
+		outf(c, "Prochain délai : %s, le %s (%s)\n", d.Deadline.Title, protocol.FrLongDate(d.Date), deadlineWhen(*d))
 	}
 	for _, w := range st.Warnings {
 		outf(c, "Attention : %s\n", w)
