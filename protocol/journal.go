@@ -11,7 +11,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -177,14 +176,23 @@ func appendLine(path string, line []byte) error {
 	buf := make([]byte, 0, len(line)+1)
 	buf = append(buf, line...)
 	buf = append(buf, '\n')
+	crashPoint("journal.avant-ecriture")
+	if crashWanted("journal.ecriture-partielle") {
+		// A write cut in the middle of the line (power cut, full disk).
+		f.Write(buf[:len(buf)/2])
+		f.Sync()
+		crashNow()
+	}
 	if _, err := f.Write(buf); err != nil {
 		f.Close()
 		return fmt.Errorf("écriture du journal : %w", err)
 	}
+	crashPoint("journal.ecrit")
 	if err := f.Sync(); err != nil {
 		f.Close()
 		return fmt.Errorf("synchronisation du journal : %w", err)
 	}
+	crashPoint("journal.synchronise")
 	return f.Close()
 }
 
@@ -200,11 +208,11 @@ func QuarantineTail(path string, offset int64, now time.Time) (string, error) {
 		return "", fmt.Errorf("position %d hors du journal", offset)
 	}
 	tail := data[offset:]
-	name := filepath.Join(filepath.Dir(path), "journal.quarantaine-"+now.UTC().Format("20060102T150405.000000000Z")+".txt")
-	name = strings.ReplaceAll(name, ".000000000Z", "Z")
+	name := filepath.Join(filepath.Dir(path), "journal.quarantaine-"+now.UTC().Format("20060102T150405.000Z")+".txt")
 	if err := WriteFileOnce(name, tail); err != nil {
 		return "", err
 	}
+	crashPoint("quarantaine.copiee")
 	f, err := os.OpenFile(path, os.O_WRONLY, 0)
 	if err != nil {
 		return "", err

@@ -50,8 +50,19 @@ func (r *Report) OK() bool {
 // Verify re-checks the journal's chain and the presence and hash of every
 // file of every piece. It reads only; see [Case.Repair].
 func (c *Case) Verify() (*Report, []Event, error) {
+	fl, err := c.lock(context.Background(), true)
+	if err == nil {
+		defer fl.Unlock()
+	} else if errors.Is(err, ErrBusy) {
+		return nil, nil, err
+	}
+	// A read-only folder cannot hold a lock file: verify reads anyway.
+	return c.verifyLocked()
+}
+
+func (c *Case) verifyLocked() (*Report, []Event, error) {
 	r := &Report{JournalOK: true}
-	events, err := c.Events()
+	events, err := ReadJournal(c.Path(JournalFile))
 	var je *JournalError
 	if err != nil {
 		if !errors.As(err, &je) {
@@ -159,7 +170,7 @@ func (c *Case) Repair() ([]string, error) {
 	} else if err != nil {
 		return nil, err
 	}
-	rep, _, err := c.Verify()
+	rep, _, err := c.verifyLocked()
 	if err != nil {
 		return done, err
 	}
