@@ -94,6 +94,7 @@ func Init(dir, protocolID string, tmpl fs.FS) (*Case, error) {
 	if err := WriteFileOnce(filepath.Join(dir, DossierFile), buf.Bytes()); err != nil {
 		return nil, err
 	}
+	crashPoint("init.yaml-ecrit")
 	c := &Case{Dir: dir, Templates: tmpl}
 	tx, err := c.Begin(context.Background())
 	if err != nil {
@@ -414,10 +415,12 @@ func (t *Tx) AddPiece(np NewPiece) (Piece, []int, error) {
 			dups = append(dups, old.Number)
 		}
 	}
+	crashPoint("piece.fichiers-ecrits")
 	ev, err := t.Append(EventPiece, p)
 	if err != nil {
 		return Piece{}, nil, err
 	}
+	crashPoint("piece.inscrite")
 	p.EventID, p.AddedAt = ev.ID, ev.Time
 	return p, dups, nil
 }

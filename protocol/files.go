@@ -70,6 +70,7 @@ func writeOnce(path string, fill func(io.Writer) error) (string, int64, error) {
 	}
 	tmpName := tmp.Name()
 	defer os.Remove(tmpName)
+	crashPoint("once.temp-cree")
 	if err := tmp.Chmod(FileMode); err != nil {
 		tmp.Close()
 		return "", 0, err
@@ -80,6 +81,7 @@ func writeOnce(path string, fill func(io.Writer) error) (string, int64, error) {
 		tmp.Close()
 		return "", 0, err
 	}
+	crashPoint("once.ecrit")
 	if err := tmp.Sync(); err != nil {
 		tmp.Close()
 		return "", 0, err
@@ -87,15 +89,18 @@ func writeOnce(path string, fill func(io.Writer) error) (string, int64, error) {
 	if err := tmp.Close(); err != nil {
 		return "", 0, err
 	}
+	crashPoint("once.synchronise")
 	if err := os.Link(tmpName, path); err != nil {
 		if errors.Is(err, os.ErrExist) {
 			return "", 0, fmt.Errorf("%s : %w", filepath.Base(path), ErrExists)
 		}
 		return "", 0, err
 	}
+	crashPoint("once.lie")
 	if err := os.Remove(tmpName); err != nil {
 		return "", 0, err
 	}
+	crashPoint("once.temp-supprime")
 	if err := SyncDir(dir); err != nil {
 		return "", 0, err
 	}
@@ -120,6 +125,7 @@ func ReplaceFile(path string, data []byte) error {
 		tmp.Close()
 		return err
 	}
+	crashPoint("replace.ecrit")
 	if err := tmp.Sync(); err != nil {
 		tmp.Close()
 		return err
@@ -130,6 +136,7 @@ func ReplaceFile(path string, data []byte) error {
 	if err := os.Rename(tmpName, path); err != nil {
 		return err
 	}
+	crashPoint("replace.renomme")
 	return SyncDir(dir)
 }
 
