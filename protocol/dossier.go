@@ -7,6 +7,7 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/goccy/go-yaml"
@@ -370,6 +371,7 @@ func (d *Dossier) Validate(file *ast.File) []Problem {
 	if v := d.Blockage.URL; v != "" && !strings.HasPrefix(v, "http://") && !strings.HasPrefix(v, "https://") {
 		add("blocage.url", fmt.Sprintf("« %s » n'est pas une adresse web (http:// ou https://)", v))
 	}
+	sort.SliceStable(ps, func(i, j int) bool { return ps[i].Line < ps[j].Line })
 	return ps
 }
 

@@ -2,6 +2,7 @@ package protocol
 
 import (
 	"bytes"
+	"image/png"
 	"fmt"
 	"io"
 	"net/mail"
@@ -120,16 +121,25 @@ func CheckImport(path string) (string, error) {
 			return "", fmt.Errorf("%s ne contient pas un fichier %s valide (en-tête inattendu : fichier corrompu ou mal nommé)", path, strings.TrimPrefix(ext, "."))
 		}
 	}
-	if ext == ".pdf" {
+	tail := make([]byte, 2048)
+	if st.Size() > int64(len(tail)) {
+		f.ReadAt(tail, st.Size()-int64(len(tail)))
+	} else {
+		tail = head
+	}
+	switch ext {
+	case ".pdf":
 		// A PDF cut short has no end-of-file marker.
-		tail := make([]byte, 2048)
-		if st.Size() > int64(len(tail)) {
-			f.ReadAt(tail, st.Size()-int64(len(tail)))
-		} else {
-			tail = head
-		}
 		if !bytes.Contains(tail, []byte("%%EOF")) {
 			return "", fmt.Errorf("%s : PDF tronqué ou corrompu (marqueur de fin absent)", path)
+		}
+	case ".png":
+		if _, err := png.DecodeConfig(bytes.NewReader(head)); err != nil || !bytes.Contains(tail, []byte("IEND")) {
+			return "", fmt.Errorf("%s : image PNG tronquée ou corrompue", path)
+		}
+	case ".jpg":
+		if !bytes.HasSuffix(bytes.TrimRight(tail, "\x00"), []byte{0xff, 0xd9}) {
+			return "", fmt.Errorf("%s : image JPEG tronquée ou corrompue", path)
 		}
 	}
 	if ext == ".eml" {
