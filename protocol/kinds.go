@@ -2,8 +2,8 @@ package protocol
 
 import (
 	"bytes"
-	"image/png"
 	"fmt"
+	"image/png"
 	"io"
 	"net/mail"
 	"os"
