@@ -1,14 +1,15 @@
 package capture
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
 )
@@ -60,8 +61,6 @@ func StartBrowser(o BrowserOptions) (*Launched, error) {
 	if err := os.Chmod(o.ProfileDir, 0o700); err != nil {
 		return nil, err
 	}
-	portFile := filepath.Join(o.ProfileDir, "DevToolsActivePort")
-	os.Remove(portFile)
 	args := []string{
 		"--user-data-dir=" + o.ProfileDir,
 		"--remote-debugging-address=127.0.0.1",
@@ -97,10 +96,8 @@ func StartBrowser(o BrowserOptions) (*Launched, error) {
 	go func() { exited <- cmd.Wait() }()
 	deadline := time.After(20 * time.Second)
 	for {
-		if b, err := os.ReadFile(portFile); err == nil {
-			if port, _, _ := strings.Cut(string(b), "\n"); port == strconv.Itoa(o.Port) {
-				return &Launched{PID: cmd.Process.Pid, DevTools: "http://" + addr, Profile: o.ProfileDir}, nil
-			}
+		if devToolsUp(addr) {
+			return &Launched{PID: cmd.Process.Pid, DevTools: "http://" + addr, Profile: o.ProfileDir}, nil
 		}
 		select {
 		case err := <-exited:
@@ -111,4 +108,16 @@ func StartBrowser(o BrowserOptions) (*Launched, error) {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+// devToolsUp tells whether a browser answers on its debugging address.
+func devToolsUp(addr string) bool {
+	c := http.Client{Timeout: time.Second}
+	resp, err := c.Get("http://" + addr + "/json/version")
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	var v struct{ Browser string }
+	return resp.StatusCode == http.StatusOK && json.NewDecoder(resp.Body).Decode(&v) == nil && v.Browser != ""
 }
