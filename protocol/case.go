@@ -250,6 +250,7 @@ func (t *Tx) Append(typ string, data any) (Event, error) {
 	}
 	ev.Line = len(t.events) + 1
 	t.events = append(t.events, ev)
+	_ = t.c.writeHead(len(t.events), ev.Hash) // see writeHead: a stale head is repairable
 	return ev, nil
 }
 

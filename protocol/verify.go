@@ -32,11 +32,15 @@ type Report struct {
 	Temps        []string      `json:"temp_files,omitempty"`
 	Quarantined  []string      `json:"quarantined,omitempty"`
 	Extra        []string      `json:"problems,omitempty"`
+	// Head is a problem with journal.head ("" when consistent);
+	// HeadRepairable tells it is the mark of an interrupted write.
+	Head           string `json:"head,omitempty"`
+	HeadRepairable bool   `json:"head_repairable,omitempty"`
 }
 
 // OK tells whether nothing is wrong.
 func (r *Report) OK() bool {
-	if !r.JournalOK || len(r.Extra) > 0 {
+	if !r.JournalOK || len(r.Extra) > 0 || r.Head != "" {
 		return false
 	}
 	for _, f := range r.Files {
@@ -73,6 +77,9 @@ func (c *Case) verifyLocked() (*Report, []Event, error) {
 	r.Events = len(events)
 	if len(events) > 0 {
 		r.LastHash = events[len(events)-1].Hash
+	}
+	if je == nil || je.Truncated {
+		r.Head, r.HeadRepairable = c.checkHead(events)
 	}
 	known := map[string]bool{}
 	for _, e := range events {
@@ -170,9 +177,22 @@ func (c *Case) Repair() ([]string, error) {
 	} else if err != nil {
 		return nil, err
 	}
-	rep, _, err := c.verifyLocked()
+	rep, events, err := c.verifyLocked()
 	if err != nil {
 		return done, err
+	}
+	if rep.Head != "" {
+		if !rep.HeadRepairable {
+			return done, fmt.Errorf("%s : réparation refusée (altération possible à examiner)", rep.Head)
+		}
+		last := GenesisHash
+		if len(events) > 0 {
+			last = events[len(events)-1].Hash
+		}
+		if err := c.writeHead(len(events), last); err != nil {
+			return done, err
+		}
+		done = append(done, fmt.Sprintf("%s remis à jour (%d événements)", HeadFile, len(events)))
 	}
 	moved := append(append([]string{}, rep.Temps...), rep.Orphans...)
 	if len(moved) > 0 {

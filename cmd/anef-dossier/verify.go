@@ -84,6 +84,9 @@ func runVerify(c *cli.Context) error {
 		for _, t := range r.Temps {
 			outf(c, "Fichier temporaire laissé par une écriture interrompue : %s\n", t)
 		}
+		if r.Head != "" {
+			outf(c, "Tête du journal : PROBLÈME — %s\n", r.Head)
+		}
 		for _, q := range r.Quarantined {
 			outf(c, "Quarantaine conservée : %s\n", q)
 		}
@@ -99,7 +102,7 @@ func runVerify(c *cli.Context) error {
 	}
 	if !ok {
 		hint := "ne modifiez rien à la main ; conservez le dossier tel quel"
-		if (r.JournalError != nil && r.JournalError.Truncated) || len(r.Orphans) > 0 || len(r.Temps) > 0 {
+		if (r.JournalError != nil && r.JournalError.Truncated) || len(r.Orphans) > 0 || len(r.Temps) > 0 || r.HeadRepairable {
 			hint = "anef-dossier verify --repair traite une écriture interrompue sans rien effacer"
 		}
 		return failure("vérification échouée : le dossier n'est pas intact", hint)
