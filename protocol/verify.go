@@ -7,8 +7,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // FileCheck is the result of checking one stored file.
@@ -82,6 +84,7 @@ func (c *Case) verifyLocked() (*Report, []Event, error) {
 		r.Head, r.HeadRepairable = c.checkHead(events)
 	}
 	known := map[string]bool{}
+	var jobs []fileJob
 	for _, e := range events {
 		switch e.Type {
 		case EventPiece:
@@ -92,7 +95,7 @@ func (c *Case) verifyLocked() (*Report, []Event, error) {
 			}
 			for _, f := range p.Files {
 				known[f.Path] = true
-				r.Files = append(r.Files, c.checkFile(p.Number, f.Role, f.Path, f.SHA256, f.Size))
+				jobs = append(jobs, fileJob{p.Number, f.Role, f.Path, f.SHA256, f.Size})
 			}
 		case EventTimestamp:
 			var t TimestampRecord
@@ -100,9 +103,10 @@ func (c *Case) verifyLocked() (*Report, []Event, error) {
 				continue
 			}
 			known[t.Token] = true
-			r.Files = append(r.Files, c.checkFile(t.Piece, "jeton", t.Token, t.TokenSHA, -1))
+			jobs = append(jobs, fileJob{t.Piece, "jeton", t.Token, t.TokenSHA, -1})
 		}
 	}
+	r.Files = c.checkFiles(jobs)
 	entries, err := os.ReadDir(c.Path(PiecesDir))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, nil, err
@@ -126,6 +130,40 @@ func (c *Case) verifyLocked() (*Report, []Event, error) {
 	}
 	sort.Strings(r.Orphans)
 	return r, events, nil
+}
+
+type fileJob struct {
+	piece     int
+	role, rel string
+	want      string
+	size      int64
+}
+
+// checkFiles hashes the files on every core; the result keeps the journal's order.
+func (c *Case) checkFiles(jobs []fileJob) []FileCheck {
+	out := make([]FileCheck, len(jobs))
+	workers := runtime.GOMAXPROCS(0)
+	if workers > len(jobs) {
+		workers = len(jobs)
+	}
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				j := jobs[i]
+				out[i] = c.checkFile(j.piece, j.role, j.rel, j.want, j.size)
+			}
+		}()
+	}
+	for i := range jobs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return out
 }
 
 func (c *Case) checkFile(piece int, role, rel, want string, size int64) FileCheck {
