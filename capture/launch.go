@@ -42,6 +42,13 @@ func StartBrowser(o BrowserOptions) (*Launched, error) {
 	if o.Port == 0 {
 		o.Port = DefaultDevToolsPort
 	}
+	// Absolute: the browser's command line then names its profile
+	// unambiguously (and a relative path would follow the browser's cwd).
+	prof, err := filepath.Abs(o.ProfileDir)
+	if err != nil {
+		return nil, err
+	}
+	o.ProfileDir = prof
 	execPath, err := FindChromium(o.ExecPath)
 	if err != nil {
 		return nil, err

@@ -356,7 +356,7 @@ func (r *captureRun) series(ctx context.Context, every time.Duration, count int,
 			if r.c.Bool("json") {
 				_ = printJSON(r.c, out)
 			}
-			return failure(fmt.Sprintf("série de captures interrompue : %s, %s", plural(pieces, "pièce ajoutée", "pièces ajoutées"), plural(failed, "échec", "échecs")),
+			return failure(fmt.Sprintf("série de captures interrompue : %s, %s", countFr(pieces, "pièce ajoutée", "pièces ajoutées"), countFr(failed, "échec", "échecs")),
 				"relancez la commande pour reprendre la série")
 		case err != nil:
 			failed++
@@ -379,7 +379,7 @@ func (r *captureRun) series(ctx context.Context, every time.Duration, count int,
 			if r.c.Bool("json") {
 				_ = printJSON(r.c, out)
 			}
-			return failure(fmt.Sprintf("série de captures interrompue : %s, %s", plural(pieces, "pièce ajoutée", "pièces ajoutées"), plural(failed, "échec", "échecs")),
+			return failure(fmt.Sprintf("série de captures interrompue : %s, %s", countFr(pieces, "pièce ajoutée", "pièces ajoutées"), countFr(failed, "échec", "échecs")),
 				"relancez la commande pour reprendre la série")
 		case <-time.After(time.Until(next)):
 		}
@@ -389,7 +389,7 @@ func (r *captureRun) series(ctx context.Context, every time.Duration, count int,
 			return err
 		}
 	} else {
-		outf(r.c, "Série terminée : %s, %s.\n", plural(pieces, "pièce ajoutée", "pièces ajoutées"), plural(failed, "échec", "échecs"))
+		outf(r.c, "Série terminée : %s, %s.\n", countFr(pieces, "pièce ajoutée", "pièces ajoutées"), countFr(failed, "échec", "échecs"))
 	}
 	if pieces == 0 {
 		return failure("aucune tentative n'a réussi", "les raisons sont inscrites au journal (capture.failed) ; vérifiez l'adresse et la connexion")
@@ -472,4 +472,12 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// countFr writes a count the French way: singular for 0 and 1.
+func countFr(n int, one, many string) string {
+	if n <= 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
