@@ -262,6 +262,7 @@ func (r *captureRun) attempt(ctx context.Context, n int) (protocol.Piece, *proto
 		return protocol.Piece{}, nil, err
 	}
 	_ = dups // a bannered capture carries its own time: never a duplicate
+	stampCapture(r.c, tx, p) // RFC 3161 timestamp when authorities are configured: capture_tsa.go
 	return p, rec, nil
 }
 
