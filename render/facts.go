@@ -1,0 +1,234 @@
+package render
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"anefdossier/protocol"
+)
+
+// Facts is the data a letter template sees (documented for template authors
+// in templates/letters/README.md). Every value comes from dossier.yaml or the
+// journal; nothing is made up.
+type Facts struct {
+	D *protocol.Dossier // dossier.yaml as it is
+
+	PersonName string // "Amina KOUASSI-EXEMPLE": first names then surname in capitals
+	BirthDate  string // "14 mai 1990"
+	BirthPlace string // "Abidjan (Côte d'Ivoire)"
+	Address    []string
+	Renewal    bool
+	Expiry     string // "30 avril 2026", or ""
+	Expired    bool   // the current document expired before today
+	Since      string // first recorded blockage, "10 mars 2026", or ""
+
+	Lawyer, Association, Self bool   // who signs
+	Signer                    string // the name that signs
+
+	Today      string // "25 novembre 2026"
+	Place      string // signing town
+	Attempts   []Attempt
+	Steps      map[string]*StepFacts
+	Enclosures []Entry
+	CCCAddress string // the ANEF support address (SOURCES.md, ccc-courriel)
+	// ProtocolTitle is the title of the case's protocol.
+	ProtocolTitle string
+	// MainLetter is the title of the protocol's main letter ("" if none).
+	MainLetter string
+}
+
+// Attempt is one dated capture of the blockage.
+type Attempt struct {
+	Number int
+	Date   string
+	URL    string
+	Site   string // host and path of the page
+	Title  string // the inventory title
+	// Message is the expected text the capture found on the page, if any.
+	Message string
+}
+
+// StepFacts is what the journal holds for one step.
+type StepFacts struct {
+	Title   string
+	Done    bool
+	Records []*Rec
+}
+
+// Rec is one recorded channel of a step.
+type Rec struct {
+	Channel      string
+	ChannelTitle string
+	Date         string // "11/03/2026"
+	LongDate     string // "11 mars 2026"
+	Ref          string
+	Pieces       []int
+	PiecesText   string            // "pièce n°3", "pièces n°3 et 4"
+	Fields       map[string]string // extra fields; booleans are "oui"/"non"
+	Note         string
+}
+
+// CCCSupportAddress is the ANEF support address of the Centre de contact
+// citoyen (templates/SOURCES.md, id ccc-courriel).
+const CCCSupportAddress = "dgef-support@interieur.gouv.fr"
+
+func (in *Input) facts() *Facts {
+	d := in.Dossier
+	f := &Facts{D: d, CCCAddress: CCCSupportAddress, Steps: map[string]*StepFacts{}}
+	f.PersonName = strings.TrimSpace(d.Person.FirstNames + " " + strings.ToUpper(d.Person.Surname))
+	f.BirthDate = longDate(d.Person.BirthDate)
+	f.BirthPlace = d.Person.BirthPlace.City
+	if c := d.Person.BirthPlace.Country; c != "" {
+		f.BirthPlace += " (" + c + ")"
+	}
+	f.Address = protocol.SplitLines(d.Person.Address)
+	f.Renewal = d.Procedure.Nature == "renouvellement"
+	f.Expiry = longDate(d.Procedure.ExpiryDate)
+	f.Since = longDate(d.Blockage.Since)
+	if t, _, err := protocol.ParseDate(d.Procedure.ExpiryDate); err == nil {
+		f.Expired = t.Before(protocol.Midnight(in.Now))
+	}
+	switch d.Actor.Capacity {
+	case "avocat":
+		f.Lawyer, f.Signer = true, d.Actor.Name
+	case "association":
+		f.Association, f.Signer = true, d.Actor.Name
+	default:
+		f.Self, f.Signer = true, f.PersonName
+	}
+	f.Today = protocol.FrLongDate(in.Now)
+	f.Place = d.Actor.City
+	f.ProtocolTitle = in.State.Protocol.Title
+	if id := in.MainLetterID(); id != "" {
+		f.MainLetter = in.State.Protocol.Document(id).Title
+	}
+	// The attempts are the pieces the protocol's "captures" step counts,
+	// else every capture.
+	counted := map[int]bool{}
+	if st := in.State.StepState("captures"); st != nil {
+		for _, n := range st.Pieces {
+			counted[n] = true
+		}
+	}
+	for i := range in.State.Pieces {
+		p := &in.State.Pieces[i]
+		if counted[p.Number] || isCapture(p) || p.Kind == "capture" {
+			a := Attempt{Number: p.Number, Date: in.pieceDate(p), Title: in.PieceTitle(p)}
+			if s := captureSummary(p); s != nil {
+				a.URL = firstNonEmpty(s.FinalURL, s.URL)
+				if s.ExpectFound != nil && *s.ExpectFound {
+					a.Message = s.ExpectText
+				}
+			}
+			a.Site = siteOf(a.URL)
+			f.Attempts = append(f.Attempts, a)
+		}
+	}
+	for _, st := range in.State.Steps {
+		sf := &StepFacts{Title: st.Step.Title, Done: st.Done}
+		for _, r := range st.Records {
+			rec := &Rec{Channel: r.Channel, Ref: r.Ref, Pieces: r.Pieces, PiecesText: piecesText(r.Pieces), Note: r.Note,
+				Fields: map[string]string{}}
+			if ch := st.Step.Channel(r.Channel); ch != nil {
+				rec.ChannelTitle = ch.Title
+			}
+			if r.Date != nil {
+				rec.Date, rec.LongDate = protocol.FrDate(*r.Date), protocol.FrLongDate(*r.Date)
+			}
+			for k, v := range r.Fields {
+				if fd := st.Step.Field(k); fd != nil {
+					switch fd.Type {
+					case "booleen":
+						if b, err := protocol.ParseBool(v); err == nil {
+							v = map[bool]string{true: "oui", false: "non"}[b]
+						}
+					case "date":
+						if t, err := time.Parse(time.RFC3339, v); err == nil {
+							v = protocol.FrDate(t)
+						}
+					}
+				}
+				rec.Fields[k] = v
+			}
+			sf.Records = append(sf.Records, rec)
+		}
+		f.Steps[st.Step.ID] = sf
+	}
+	f.Enclosures = in.Inventory()
+	return f
+}
+
+// Record returns the latest record of a step on a channel ("" = any), or
+// nil: {{with .Record "prefecture" "lrar"}}n°{{.Ref}}{{end}}.
+func (f *Facts) Record(step, channel string) *Rec {
+	sf := f.Steps[step]
+	if sf == nil {
+		return nil
+	}
+	for i := len(sf.Records) - 1; i >= 0; i-- {
+		if channel == "" || sf.Records[i].Channel == channel {
+			return sf.Records[i]
+		}
+	}
+	return nil
+}
+
+// Records returns every record of a step, oldest first.
+func (f *Facts) Records(step string) []*Rec {
+	if sf := f.Steps[step]; sf != nil {
+		return sf.Records
+	}
+	return nil
+}
+
+// Field returns a dossier.yaml field by its dotted path.
+func (f *Facts) Field(path string) string { return f.D.Field(path) }
+
+func piecesText(ns []int) string {
+	if len(ns) == 0 {
+		return ""
+	}
+	ns = append([]int(nil), ns...)
+	sort.Ints(ns)
+	parts := make([]string, len(ns))
+	for i, n := range ns {
+		parts[i] = fmt.Sprint(n)
+	}
+	if len(parts) == 1 {
+		return "pièce n°" + parts[0]
+	}
+	return "pièces n°" + strings.Join(parts[:len(parts)-1], ", ") + " et " + parts[len(parts)-1]
+}
+
+// de elides the French preposition before a vowel: "d'Awa", "de Karim".
+func de(name string) string {
+	for _, r := range strings.ToLower(name) {
+		if strings.ContainsRune("aeiouyhàâéèêëîïôöùûü", r) {
+			return "d'" + name
+		}
+		break
+	}
+	return "de " + name
+}
+
+func longDate(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return ""
+	}
+	t, _, err := protocol.ParseDate(s)
+	if err != nil {
+		return s
+	}
+	return protocol.FrLongDate(t)
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

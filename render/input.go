@@ -1,0 +1,116 @@
+package render
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+	"time"
+
+	"anefdossier/protocol"
+)
+
+// Input is everything a render reads: the case folder, its dossier.yaml, the
+// state folded from its journal, the template tree and the clock.
+type Input struct {
+	Dir       string
+	Dossier   *protocol.Dossier
+	State     *protocol.State
+	Templates fs.FS
+	// Now dates the documents ("Fait à ..., le ...") and the PDF metadata.
+	Now time.Time
+}
+
+// Load reads a case for rendering. It takes no lock for long: the journal is
+// read under a shared lock, and rendering never writes to it.
+func Load(cs *protocol.Case) (*Input, error) {
+	events, err := cs.Events()
+	if err != nil {
+		return nil, err
+	}
+	p, err := protocol.LoadProtocol(cs.Templates, cs.ProtocolID(events))
+	if err != nil {
+		return nil, err
+	}
+	d, _, err := cs.Dossier()
+	if err != nil {
+		return nil, err
+	}
+	return &Input{Dir: cs.Dir, Dossier: d, State: protocol.Fold(p, events), Templates: cs.Templates, Now: protocol.Now()}, nil
+}
+
+// MissingError lists the dossier.yaml fields a document cannot do without.
+type MissingError struct {
+	Document string   // French title of the document
+	Fields   []string // dotted paths
+}
+
+func (e *MissingError) Error() string {
+	labels := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		labels[i] = protocol.Label(f) + " (" + f + ")"
+	}
+	return fmt.Sprintf("%s : informations manquantes dans dossier.yaml : %s", e.Document, strings.Join(labels, ", "))
+}
+
+// ErrTampered is matched by errors.Is when a piece no longer has the
+// fingerprint the journal recorded: nothing is rendered from it.
+var ErrTampered = errors.New("empreinte de la pièce différente de celle du journal")
+
+// readPiece reads the piece's main file and checks it against the journal.
+func (in *Input) readPiece(p *protocol.Piece) ([]byte, error) {
+	f := p.Main()
+	return in.readFile(p.Number, f)
+}
+
+func (in *Input) readFile(n int, f protocol.PieceFile) ([]byte, error) {
+	data, err := os.ReadFile(in.path(f.Path))
+	if err != nil {
+		return nil, fmt.Errorf("pièce n°%d : %w", n, err)
+	}
+	if protocol.HashBytes(data) != f.SHA256 {
+		return nil, fmt.Errorf("pièce n°%d (%s) : %w ; lancez anef-dossier verify", n, f.Path, ErrTampered)
+	}
+	return data, nil
+}
+
+func (in *Input) path(rel string) string {
+	return in.Dir + string(os.PathSeparator) + strings.TrimPrefix(rel, "/")
+}
+
+// captureRecord returns the evidence record of a capture piece, if it has one
+// that can be read and still matches its fingerprint.
+func (in *Input) captureRecord(p *protocol.Piece) *protocol.CaptureRecord {
+	f, ok := p.File("preuve")
+	if !ok {
+		return nil
+	}
+	data, err := in.readFile(p.Number, f)
+	if err != nil {
+		return nil
+	}
+	var r protocol.CaptureRecord
+	if json.Unmarshal(data, &r) != nil {
+		return nil
+	}
+	return &r
+}
+
+// captureSummary decodes the record a capture's piece.added event carries.
+func captureSummary(p *protocol.Piece) *protocol.CaptureSummary {
+	if len(p.Record) == 0 {
+		return nil
+	}
+	var s protocol.CaptureSummary
+	if json.Unmarshal(p.Record, &s) != nil {
+		return nil
+	}
+	return &s
+}
+
+// isCapture tells whether a piece was taken by anef-dossier's capture.
+func isCapture(p *protocol.Piece) bool {
+	return p.Provenance == protocol.ProvenanceCapture || p.Provenance == protocol.ProvenanceAttached
+}

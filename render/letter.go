@@ -1,0 +1,445 @@
+package render
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+	"text/template"
+
+	"anefdossier/protocol"
+)
+
+// Letter is a rendered document of the protocol, before layout: the template
+// has been run, the blocks are plain text (body in the light markup described
+// in templates/letters/README.md).
+type Letter struct {
+	ID        string
+	Title     string
+	Email     bool     // an e-mail (no postal blocks) rather than a letter
+	Sender    []string // expediteur
+	Recipient []string // destinataire
+	To        []string // e-mail addresses, for e-mails
+	PlaceDate string
+	Sending   string // envoi: "Lettre recommandée avec accusé de réception n° ..."
+	Subject   string
+	Body      string
+	Signature []string
+	// Attach lists what an e-mail carries: lettre, pieces, captures.
+	Attach string
+	// Annexes come after the signature (the numbered enclosures), same markup as Body.
+	Annexes string
+}
+
+// ErrNoDocument is returned for a document id the protocol does not declare.
+var ErrNoDocument = errors.New("document inconnu de ce protocole")
+
+// Documents lists the ids of the documents of the case's protocol.
+func (in *Input) Documents() []string {
+	var ids []string
+	for _, d := range in.State.Protocol.Documents {
+		ids = append(ids, d.ID)
+	}
+	return ids
+}
+
+// templateName is the template of a document: its "modele", or ID.tmpl.
+func templateName(doc *protocol.Document) string {
+	if doc.Template != "" {
+		return doc.Template
+	}
+	return doc.ID + ".tmpl"
+}
+
+var funcs = template.FuncMap{
+	"upper":  strings.ToUpper,
+	"join":   strings.Join,
+	"lines":  protocol.SplitLines,
+	"date":   longDate,
+	"pieces": piecesText,
+	"add":    func(a, b int) int { return a + b },
+	"de":     de,
+}
+
+// Compose runs the template of a document on the case. Missing dossier.yaml
+// fields (the document's "champs", plus those the signer's capacity needs)
+// stop it with a [*MissingError].
+func (in *Input) Compose(docID string) (*Letter, error) {
+	p := in.State.Protocol
+	doc := p.Document(docID)
+	if doc == nil {
+		return nil, fmt.Errorf("%s : %w (documents : %s)", docID, ErrNoDocument, strings.Join(in.Documents(), ", "))
+	}
+	email := strings.HasPrefix(doc.ID, "courriel")
+	missing := doc.Missing(in.Dossier)
+	missing = append(missing, in.signerMissing(email)...)
+	if len(missing) > 0 {
+		return nil, &MissingError{Document: doc.Title, Fields: dedupe(missing)}
+	}
+	raw, err := fs.ReadFile(in.Templates, "letters/"+templateName(doc))
+	if err != nil {
+		return nil, fmt.Errorf("modèle letters/%s introuvable : %w", templateName(doc), err)
+	}
+	t, err := template.New(templateName(doc)).Funcs(funcs).Parse(string(raw))
+	if err != nil {
+		return nil, fmt.Errorf("modèle %s : %w", templateName(doc), err)
+	}
+	f := in.facts()
+	l := &Letter{ID: doc.ID, Title: doc.Title}
+	block := func(name string) (string, bool, error) {
+		if t.Lookup(name) == nil {
+			return "", false, nil
+		}
+		var buf bytes.Buffer
+		if err := t.ExecuteTemplate(&buf, name, f); err != nil {
+			return "", true, fmt.Errorf("modèle %s, bloc %s : %w", templateName(doc), name, err)
+		}
+		return strings.TrimSpace(buf.String()), true, nil
+	}
+	get := func(name string, dst *string) error {
+		v, _, err := block(name)
+		*dst = v
+		return err
+	}
+	var format, sender, recipient, to, signature string
+	for name, dst := range map[string]*string{"format": &format, "expediteur": &sender, "destinataire": &recipient,
+		"a": &to, "envoi": &l.Sending, "annexes": &l.Annexes, "joindre": &l.Attach, "objet": &l.Subject, "corps": &l.Body, "signature": &signature} {
+		if err := get(name, dst); err != nil {
+			return nil, err
+		}
+	}
+	if l.Subject == "" || l.Body == "" {
+		return nil, fmt.Errorf("modèle %s : les blocs « objet » et « corps » sont obligatoires", templateName(doc))
+	}
+	l.Email = format == "courriel" || (format == "" && email)
+	l.Sender = splitBlock(sender)
+	if len(l.Sender) == 0 {
+		l.Sender = f.defaultSender()
+	}
+	l.Recipient = splitBlock(recipient)
+	if len(l.Recipient) == 0 && !l.Email {
+		l.Recipient = f.defaultRecipient()
+	}
+	for _, a := range strings.FieldsFunc(to, func(r rune) bool { return r == ',' || r == '\n' || r == ';' }) {
+		if a = strings.TrimSpace(a); a != "" {
+			l.To = append(l.To, a)
+		}
+	}
+	l.Signature = splitBlock(signature)
+	if len(l.Signature) == 0 {
+		l.Signature = f.defaultSignature()
+	}
+	if f.Place != "" {
+		l.PlaceDate = "À " + f.Place + ", le " + f.Today
+	} else {
+		l.PlaceDate = "Le " + f.Today
+	}
+	return l, nil
+}
+
+// signerMissing lists what the signer's capacity needs: a lawyer signs with
+// their bar, an association with its name; a letter is signed somewhere.
+func (in *Input) signerMissing(email bool) []string {
+	a := in.Dossier.Actor
+	var miss []string
+	need := func(path, v string) {
+		if strings.TrimSpace(v) == "" {
+			miss = append(miss, path)
+		}
+	}
+	switch a.Capacity {
+	case "avocat":
+		need("representant.nom", a.Name)
+		need("representant.barreau", a.Bar)
+		need("representant.adresse", a.Address)
+	case "association":
+		need("representant.nom", a.Name)
+		need("representant.structure", a.Organisation)
+		need("representant.adresse", a.Address)
+	}
+	if !email {
+		need("representant.ville", a.City)
+	}
+	return miss
+}
+
+func (f *Facts) defaultSender() []string {
+	a := f.D.Actor
+	var out []string
+	switch {
+	case f.Lawyer:
+		out = append(out, "Maître "+a.Name)
+		if a.Organisation != "" {
+			out = append(out, a.Organisation)
+		}
+		out = append(out, "Avocat au barreau de "+a.Bar)
+		out = append(out, protocol.SplitLines(a.Address)...)
+	case f.Association:
+		out = append(out, a.Organisation, a.Name)
+		out = append(out, protocol.SplitLines(a.Address)...)
+	default:
+		out = append(out, f.PersonName)
+		out = append(out, f.Address...)
+	}
+	phone, mail := a.Phone, a.Email
+	if f.Self {
+		phone, mail = firstNonEmpty(a.Phone, f.D.Person.Phone), firstNonEmpty(a.Email, f.D.Person.Email)
+	}
+	if phone != "" {
+		out = append(out, "Tél. : "+phone)
+	}
+	if mail != "" {
+		out = append(out, "Courriel : "+mail)
+	}
+	return out
+}
+
+func (f *Facts) defaultRecipient() []string {
+	p := f.D.Prefecture
+	out := []string{p.Name}
+	if p.Service != "" {
+		out = append(out, p.Service)
+	}
+	return append(out, protocol.SplitLines(p.Address)...)
+}
+
+func (f *Facts) defaultSignature() []string {
+	a := f.D.Actor
+	switch {
+	case f.Lawyer:
+		return []string{"Maître " + a.Name, "Avocat au barreau de " + a.Bar, "pour " + f.PersonName}
+	case f.Association:
+		return []string{a.Name, "pour l'association " + a.Organisation, "aux côtés de " + f.PersonName}
+	}
+	return []string{f.PersonName}
+}
+
+func splitBlock(s string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func dedupe(xs []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, x := range xs {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// PlainText is the letter as the body of an e-mail: the markup reduced to
+// plain text, then the signature.
+func (l *Letter) PlainText() string {
+	var b strings.Builder
+	b.WriteString(plainMarkup(l.Body))
+	b.WriteString(strings.Join(l.Signature, "\n"))
+	b.WriteString("\n")
+	if l.Annexes != "" {
+		b.WriteString("\n" + plainMarkup(l.Annexes))
+	}
+	return b.String()
+}
+
+func plainMarkup(body string) string {
+	var b strings.Builder
+	for _, blk := range parseBody(body) {
+		switch blk.kind {
+		case blkHeading:
+			b.WriteString(blk.text + "\n\n")
+		case blkItem:
+			b.WriteString("- " + blk.text + "\n")
+		case blkItemEnd:
+			b.WriteString("\n")
+		case blkQuote:
+			b.WriteString("« " + blk.text + " »\n\n")
+		default:
+			b.WriteString(blk.text + "\n\n")
+		}
+	}
+	return b.String()
+}
+
+// Body markup: paragraphs separated by blank lines; "## " a heading; "- " an
+// item (a list ends at a blank line); "> " a quotation.
+type blkKind int
+
+const (
+	blkPara blkKind = iota
+	blkHeading
+	blkItem
+	blkItemEnd
+	blkQuote
+)
+
+type block struct {
+	kind blkKind
+	text string
+}
+
+func parseBody(s string) []block {
+	var out []block
+	var cur []string
+	inList := false
+	flush := func() {
+		if len(cur) > 0 {
+			out = append(out, block{blkPara, strings.Join(cur, " ")})
+			cur = nil
+		}
+	}
+	for _, raw := range strings.Split(s, "\n") {
+		line := strings.TrimSpace(raw)
+		switch {
+		case line == "":
+			flush()
+			if inList {
+				out = append(out, block{kind: blkItemEnd})
+				inList = false
+			}
+		case strings.HasPrefix(line, "## "):
+			flush()
+			out = append(out, block{blkHeading, strings.TrimSpace(line[3:])})
+		case strings.HasPrefix(line, "- "):
+			flush()
+			out = append(out, block{blkItem, strings.TrimSpace(line[2:])})
+			inList = true
+		case strings.HasPrefix(line, "> "):
+			flush()
+			out = append(out, block{blkQuote, strings.TrimSpace(line[2:])})
+		case inList && len(out) > 0 && out[len(out)-1].kind == blkItem:
+			out[len(out)-1].text += " " + line
+		default:
+			cur = append(cur, line)
+		}
+	}
+	flush()
+	if inList {
+		out = append(out, block{kind: blkItemEnd})
+	}
+	return out
+}
+
+// drawLetter lays the letter out on the current document, from the top of
+// the current (new) page.
+func (d *doc) drawLetter(l *Letter) {
+	top := d.GetY()
+	if l.Email {
+		d.SetFont(sans, "B", 13)
+		d.MultiCell(bodyW, 6, l.Title, "", "L", false)
+		d.Ln(2)
+		d.kv("De", strings.Join(l.Sender, ", "))
+		if len(l.To) > 0 {
+			d.kv("À", strings.Join(l.To, ", "))
+		}
+		d.kv("Date", l.PlaceDate)
+		d.kv("Objet", l.Subject)
+		d.Ln(4)
+	} else {
+		d.linesAt(marginL, 90, 10, "", l.Sender)
+		senderEnd := d.GetY()
+		d.SetY(top + 32)
+		d.linesAt(110, bodyW-90, 10.5, "B", l.Recipient[:1])
+		d.linesAt(110, bodyW-90, 10.5, "", l.Recipient[1:])
+		y := d.GetY()
+		if senderEnd > y {
+			y = senderEnd
+		}
+		d.SetY(y + 8)
+		d.SetFont(sans, "", 10.5)
+		d.SetX(110)
+		d.MultiCell(bodyW-90, 5, l.PlaceDate, "", "L", false)
+		d.Ln(6)
+		if l.Sending != "" {
+			d.SetFont(sans, "B", 10.5)
+			d.MultiCell(bodyW, 5, l.Sending, "", "L", false)
+			d.Ln(2)
+		}
+		d.SetFont(sans, "B", 10.5)
+		d.MultiCell(bodyW, 5, "Objet : "+l.Subject, "", "L", false)
+		d.Ln(5)
+	}
+	d.drawBody(l.Body, 10.5)
+	d.Ln(6)
+	if d.GetY() > bodyBottom-30 {
+		d.AddPage()
+	}
+	d.linesAt(110, bodyW-90, 10.5, "", l.Signature)
+	if l.Annexes != "" {
+		d.Ln(8)
+		d.drawBody(l.Annexes, 10)
+	}
+}
+
+func (d *doc) kv(k, v string) {
+	d.SetFont(sans, "B", 10)
+	d.CellFormat(18, 5, k+" :", "", 0, "L", false, 0, "")
+	d.SetFont(sans, "", 10)
+	d.MultiCell(bodyW-18, 5, v, "", "L", false)
+}
+
+func (d *doc) drawBody(body string, size float64) {
+	lh := size * 0.48
+	for _, b := range parseBody(body) {
+		switch b.kind {
+		case blkHeading:
+			if d.GetY() > bodyBottom-25 {
+				d.AddPage()
+			}
+			d.Ln(1)
+			d.SetFont(sans, "B", size)
+			d.MultiCell(bodyW, lh, b.text, "", "L", false)
+			d.Ln(1.5)
+		case blkItem:
+			d.SetFont(sans, "", size)
+			d.SetX(marginL + 3)
+			d.CellFormat(4, lh, "–", "", 0, "L", false, 0, "")
+			d.MultiCell(bodyW-7, lh, b.text, "", "J", false)
+			d.Ln(0.8)
+		case blkItemEnd:
+			d.Ln(2)
+		case blkQuote:
+			d.SetFont(sans, "I", size)
+			d.SetX(marginL + 8)
+			d.MultiCell(bodyW-16, lh, "« "+b.text+" »", "", "L", false)
+			d.Ln(2.5)
+		default:
+			d.SetFont(sans, "", size)
+			align := "J"
+			if strings.Contains(b.text, "://") {
+				align = "L" // a long URL would stretch the spaces of the line before it
+			}
+			d.MultiCell(bodyW, lh, b.text, "", align, false)
+			d.Ln(2.5)
+		}
+	}
+}
+
+// LetterPDF renders one document of the protocol as a PDF.
+func (in *Input) LetterPDF(docID string) ([]byte, error) {
+	l, err := in.Compose(docID)
+	if err != nil {
+		return nil, err
+	}
+	var out []byte
+	total := 0
+	for pass := 0; pass < 2; pass++ {
+		d := newDoc(in.Now, l.Title)
+		d.total = total
+		d.AddPage()
+		d.drawLetter(l)
+		total = d.PageNo()
+		if pass == 1 {
+			out, err = d.output()
+		}
+	}
+	return out, err
+}

@@ -1,0 +1,285 @@
+package render
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/draw"
+	"image/png"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/pdfcpu/pdfcpu/pkg/api"
+
+	"anefdossier/protocol"
+)
+
+// Names of the outputs under out/.
+const (
+	InventoryFile  = "inventaire-des-pieces.pdf"
+	DossierFile    = "dossier.pdf"
+	TelerecoursDir = "telerecours"
+)
+
+// TelerecoursMax is the largest file Télérecours citoyens accepts (32 Mo,
+// templates/SOURCES.md id telerecours-32mo). A variable for tests.
+var TelerecoursMax = 32 << 20
+
+// maxName is the longest file name Télérecours accepts (telerecours-noms).
+const maxName = 80
+
+// OutFile is one file of an export.
+type OutFile struct {
+	Path string
+	Size int
+	Note string
+}
+
+// OutPath returns a path under the case's out/ folder.
+func (in *Input) OutPath(rel string) string {
+	return filepath.Join(in.Dir, protocol.OutDir, filepath.FromSlash(rel))
+}
+
+// MainLetterID is the protocol's main letter: its first document that is
+// not an e-mail ("" when there is none).
+func (in *Input) MainLetterID() string {
+	for _, d := range in.State.Protocol.Documents {
+		if !strings.HasPrefix(d.ID, "courriel") {
+			return d.ID
+		}
+	}
+	return ""
+}
+
+var reNotName = regexp.MustCompile(`[^A-Za-z0-9]+`)
+
+// TelerecoursName builds a file name Télérecours accepts: the piece number
+// first, then words of the title; ASCII letters, digits, "_" and "-" only,
+// no dot but the extension's, at most 80 characters.
+func TelerecoursName(number, width int, title, part string) string {
+	prefix := fmt.Sprintf("%0*d_", width, number)
+	if number == 0 {
+		prefix = strings.Repeat("0", width) + "_"
+	}
+	suffix := part + ".pdf"
+	words := strings.Trim(reNotName.ReplaceAllString(protocol.ASCII(title), "_"), "_")
+	room := maxName - len(prefix) - len(suffix)
+	if len(words) > room {
+		words = strings.TrimRight(words[:room], "_")
+		if i := strings.LastIndexByte(words, '_'); i > room/2 {
+			words = words[:i]
+		}
+	}
+	return prefix + words + suffix
+}
+
+// Telerecours writes out/telerecours/: one PDF per piece, stamped with its
+// number, and the inventory. A file over [TelerecoursMax] is split (pages of
+// a PDF; bands of a screenshot, re-encoded losslessly as PNG) and the
+// inventory says so. The folder is replaced as a whole.
+func (in *Input) Telerecours() ([]OutFile, error) {
+	entries := in.Inventory()
+	width := 2
+	if len(entries) >= 100 {
+		width = 3
+	}
+	type file struct {
+		name string
+		data []byte
+	}
+	var files []file
+	for i, e := range entries {
+		p := in.State.Piece(e.Number)
+		parts, err := in.piecePDFs(p, e)
+		if err != nil {
+			return nil, err
+		}
+		if len(parts) > 1 {
+			entries[i].Note = fmt.Sprintf("Pièce produite en %d fichiers (limite de %d Mo par fichier de Télérecours).", len(parts), TelerecoursMax>>20)
+		}
+		for j, data := range parts {
+			part := ""
+			if len(parts) > 1 {
+				part = fmt.Sprintf("_partie%d", j+1)
+			}
+			files = append(files, file{TelerecoursName(e.Number, width, e.Title, part), data})
+		}
+	}
+	inv, err := in.inventoryPDF(entries)
+	if err != nil {
+		return nil, err
+	}
+	files = append([]file{{TelerecoursName(0, width, "Inventaire des pieces", ""), inv}}, files...)
+
+	final := in.OutPath(TelerecoursDir)
+	tmp := final + ".nouveau"
+	old := final + ".ancien"
+	os.RemoveAll(tmp)
+	if err := mkdirPrivate(tmp); err != nil {
+		return nil, err
+	}
+	var out []OutFile
+	for _, f := range files {
+		p := filepath.Join(tmp, f.name)
+		if err := protocol.ReplaceFile(p, f.data); err != nil {
+			return nil, fmt.Errorf("écriture de %s : %w", p, err)
+		}
+		out = append(out, OutFile{Path: filepath.Join(final, f.name), Size: len(f.data)})
+	}
+	os.RemoveAll(old)
+	if _, err := os.Stat(final); err == nil {
+		if err := os.Rename(final, old); err != nil {
+			return nil, err
+		}
+	}
+	if err := os.Rename(tmp, final); err != nil {
+		return nil, err
+	}
+	os.RemoveAll(old)
+	if err := protocol.SyncDir(filepath.Dir(final)); err != nil {
+		return nil, err
+	}
+	for i, e := range entries {
+		_ = i
+		if e.Note != "" {
+			for j := range out {
+				if strings.HasPrefix(filepath.Base(out[j].Path), fmt.Sprintf("%0*d_", width, e.Number)) {
+					out[j].Note = "(découpée : limite de 32 Mo)"
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// piecePDFs renders one piece as one or more PDFs under TelerecoursMax.
+func (in *Input) piecePDFs(p *protocol.Piece, e Entry) ([][]byte, error) {
+	if pieceKind(p) == "pdf" {
+		data, err := in.readPiece(p)
+		if err != nil {
+			return nil, err
+		}
+		ctx, err := stamped(data, p.Number, 0, 0)
+		if err != nil {
+			return nil, fmt.Errorf("pièce n°%d : tampon impossible : %w", p.Number, err)
+		}
+		out, err := writeContext(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		if len(out) <= TelerecoursMax {
+			return [][]byte{out}, nil
+		}
+		return in.splitPDF(out, p.Number)
+	}
+	out, err := in.singlePiece(p, e, nil)
+	if err != nil {
+		return nil, err
+	}
+	if len(out) <= TelerecoursMax || (pieceKind(p) != "png" && pieceKind(p) != "jpg") {
+		return [][]byte{out}, nil
+	}
+	return in.splitImage(p, e, len(out))
+}
+
+// singlePiece renders one non-PDF piece alone; img replaces its image.
+func (in *Input) singlePiece(p *protocol.Piece, e Entry, img []byte) ([]byte, error) {
+	title := pieceHeading(e)
+	b := newBuilder(in, title, true, 0, nil)
+	b.override = img
+	if err := b.piece(p, e); err != nil {
+		return nil, err
+	}
+	total := b.pages()
+	b = newBuilder(in, title, false, total, nil)
+	b.override = img
+	if err := b.piece(p, e); err != nil {
+		return nil, err
+	}
+	return b.finish()
+}
+
+// splitPDF cuts a stamped PDF into page ranges each under the limit.
+func (in *Input) splitPDF(data []byte, number int) ([][]byte, error) {
+	n, err := api.PageCount(bytes.NewReader(data), pdfConf())
+	if err != nil {
+		return nil, err
+	}
+	for parts := 2; parts <= n; parts++ {
+		var out [][]byte
+		ok := true
+		per := (n + parts - 1) / parts
+		for first := 1; first <= n; first += per {
+			last := first + per - 1
+			if last > n {
+				last = n
+			}
+			var buf bytes.Buffer
+			if err := api.Trim(bytes.NewReader(data), &buf, []string{fmt.Sprintf("%d-%d", first, last)}, pdfConf()); err != nil {
+				return nil, fmt.Errorf("pièce n°%d : découpage : %w", number, err)
+			}
+			ren, err := renumber(buf.Bytes())
+			if err != nil {
+				return nil, err
+			}
+			part := deterministic(ren, in)
+			if len(part) > TelerecoursMax {
+				ok = false
+				break
+			}
+			out = append(out, part)
+		}
+		if ok {
+			return out, nil
+		}
+	}
+	return nil, fmt.Errorf("pièce n°%d : une seule page dépasse %d Mo ; réduisez le fichier avant de l'importer", number, TelerecoursMax>>20)
+}
+
+// splitImage cuts a screenshot too heavy for one file into horizontal bands,
+// each re-encoded losslessly as PNG (the original stays in pieces/).
+func (in *Input) splitImage(p *protocol.Piece, e Entry, size int) ([][]byte, error) {
+	data, err := in.readPiece(p)
+	if err != nil {
+		return nil, err
+	}
+	img, _, err := image.Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("pièce n°%d : image illisible : %w", p.Number, err)
+	}
+	bounds := img.Bounds()
+	for parts := size/TelerecoursMax + 1; parts <= bounds.Dy(); parts++ {
+		h := (bounds.Dy() + parts - 1) / parts
+		var out [][]byte
+		ok := true
+		for y := bounds.Min.Y; y < bounds.Max.Y; y += h {
+			r := image.Rect(bounds.Min.X, y, bounds.Max.X, min(y+h, bounds.Max.Y))
+			band := image.NewNRGBA(image.Rect(0, 0, r.Dx(), r.Dy()))
+			draw.Draw(band, band.Bounds(), img, r.Min, draw.Src)
+			var buf bytes.Buffer
+			if err := png.Encode(&buf, opaqueImage{band}); err != nil {
+				return nil, err
+			}
+			pdf, err := in.singlePiece(p, e, buf.Bytes())
+			if err != nil {
+				return nil, err
+			}
+			if len(pdf) > TelerecoursMax {
+				ok = false
+				break
+			}
+			out = append(out, pdf)
+		}
+		if ok {
+			return out, nil
+		}
+	}
+	return nil, fmt.Errorf("pièce n°%d : image impossible à découper sous %d Mo", p.Number, TelerecoursMax>>20)
+}
+
+// opaqueImage makes image/png write RGB without alpha (embedded as is).
+type opaqueImage struct{ *image.NRGBA }
+
+func (o opaqueImage) Opaque() bool { return true }
