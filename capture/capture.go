@@ -32,8 +32,9 @@ const (
 	DefaultWidth   = 1366
 	DefaultHeight  = 768
 	DefaultTimeout = 60 * time.Second
-	// quietFor is how long the network must stay idle to count as quiet.
-	quietFor = 500 * time.Millisecond
+	// quietFor is how long the network must stay idle to count as quiet
+	// (after the load event; fonts and images are checked on their own).
+	quietFor = 300 * time.Millisecond
 	// maxPageHeight bounds a full-page capture (Chromium cannot draw
 	// much taller surfaces).
 	maxPageHeight = 30000
