@@ -262,7 +262,8 @@ func (r *captureRun) attempt(ctx context.Context, n int) (protocol.Piece, *proto
 		return protocol.Piece{}, nil, err
 	}
 	_ = dups // a bannered capture carries its own time: never a duplicate
-	stampCapture(r.c, tx, p) // RFC 3161 timestamp when authorities are configured: capture_tsa.go
+	// RFC 3161 timestamp when authorities are configured: capture_tsa.go
+	stampCapture(r.c, tx, p)
 	return p, rec, nil
 }
 
