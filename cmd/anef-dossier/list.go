@@ -1,0 +1,170 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+
+	"github.com/urfave/cli/v2"
+
+	"anefdossier/protocol"
+)
+
+func init() {
+	register(&cli.Command{
+		Name:      "list",
+		Usage:     "tous les dossiers sous un dossier : prochaine étape et prochain délai, le plus urgent d'abord",
+		UsageText: "anef-dossier list [DOSSIER] [--json]",
+		Description: `Cherche les dossiers anef-dossier (ceux qui ont un journal.jsonl) sous DOSSIER (par défaut le dossier
+courant, ou celui de -C) et affiche une ligne par dossier : la personne, le protocole, la prochaine étape
+obligatoire, le prochain délai avec sa date et les jours restants. Les dossiers illisibles (journal modifié,
+dossier.yaml invalide) sont signalés sur leur ligne, en tête ; les autres sont listés quand même.
+
+Pour aller vite sur des centaines de dossiers, list garde dans un cache (~/.cache/anef-dossier/liste.json,
+ou le dossier indiqué par ANEF_DOSSIER_CACHE ; « off » le désactive) le résultat de chaque dossier, retrouvé par
+l'empreinte SHA-256 exacte de son journal et de son dossier.yaml : un dossier modifié est toujours relu. Le cache
+ne contient ni nom ni texte saisi. La vérification des pièces reste le rôle de anef-dossier verify.
+
+Exemple :
+   anef-dossier list ~/dossiers
+   anef-dossier list ~/dossiers --json`,
+		Flags: []cli.Flag{jsonFlag,
+			&cli.BoolFlag{Name: "no-cache", Usage: "relit chaque dossier en entier, sans le cache des dossiers inchangés"}},
+		Action: runList,
+	})
+}
+
+type listPerson struct {
+	Surname    string `json:"nom"`
+	FirstNames string `json:"prenoms"`
+}
+
+type listStep struct {
+	ID      string `json:"id"`
+	Title   string `json:"titre"`
+	Missing string `json:"manque,omitempty"`
+}
+
+type listEntry struct {
+	Dir      string        `json:"dossier"`
+	Person   listPerson    `json:"personne"`
+	Protocol string        `json:"protocole"`
+	Finished bool          `json:"termine"`
+	Next     *listStep     `json:"prochaine_etape"`
+	Deadline *deadlineJSON `json:"prochain_delai"`
+	Warnings int           `json:"avertissements"`
+	Error    string        `json:"erreur,omitempty"`
+}
+
+func runList(c *cli.Context) error {
+	if err := needArgs(c, 0, 1, "au plus un DOSSIER"); err != nil {
+		return err
+	}
+	root := caseDir(c)
+	if c.Args().Len() == 1 {
+		root = c.Args().First()
+	}
+	dirs, unreadable, err := protocol.FindCases(root)
+	if err != nil {
+		return failure(err.Error(), "indiquez un dossier existant : anef-dossier list ~/dossiers")
+	}
+	var cache *protocol.ListCache
+	if path := listCachePath(c); path != "" {
+		cache = protocol.OpenListCache(path, tmplFS(c))
+	}
+	list := protocol.SummarizeCases(dirs, tmplFS(c), protocol.Now(), 0, cache)
+	// The cache only saves time: failing to write it changes nothing else.
+	_ = cache.Save(protocol.Now())
+	for dir, err := range unreadable {
+		list = append(list, protocol.CaseSummary{Dir: dir, Err: fmt.Errorf("%w : %v", protocol.ErrUnreadableFolder, err)})
+	}
+	protocol.SortByUrgency(list)
+
+	entries := make([]listEntry, 0, len(list))
+	broken := 0
+	for i := range list {
+		s := &list[i]
+		e := listEntry{Dir: relTo(root, s.Dir), Person: listPerson{s.Surname, s.FirstNames}, Protocol: s.Protocol,
+			Finished: s.Finished && s.Err == nil, Warnings: len(s.Warnings)}
+		if s.Next != nil {
+			e.Next = &listStep{ID: s.Next.Step.ID, Title: s.Next.Step.Title, Missing: s.Next.Missing}
+		}
+		if s.Deadline != nil {
+			e.Deadline = &toDeadlineJSON([]protocol.DeadlineState{*s.Deadline})[0]
+		}
+		if s.Err != nil {
+			e.Error = oneLine(s.Err.Error())
+			broken++
+		}
+		entries = append(entries, e)
+	}
+	if broken > 0 {
+		warnf(c, "%s sur %d illisible(s) : voir la colonne ERREUR (anef-dossier -C DOSSIER verify)", plural(broken, "dossier", "dossiers"), len(entries))
+	}
+	if c.Bool("json") {
+		return printJSON(c, entries)
+	}
+	if len(entries) == 0 {
+		outf(c, "Aucun dossier anef-dossier sous %s.\n", root)
+		return nil
+	}
+	tw := tabwriter.NewWriter(c.App.Writer, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "DÉLAI\tDATE\tPERSONNE\tPROTOCOLE\tPROCHAINE ÉTAPE\tÉCHÉANCE\tDOSSIER")
+	for i, e := range entries {
+		s := &list[i]
+		who := s.Who()
+		if who == "" {
+			who = "(nom non renseigné)"
+		}
+		protocolID := e.Protocol
+		if protocolID == "" {
+			protocolID = "?"
+		}
+		if e.Error != "" {
+			fmt.Fprintf(tw, "ERREUR\t-\t%s\t%s\t%s\t-\t%s\n", who, protocolID, e.Error, e.Dir)
+			continue
+		}
+		when, date, title := "-", "-", "aucun délai connu"
+		if s.Deadline != nil {
+			when, date, title = deadlineWhen(*s.Deadline), protocol.FrDate(s.Deadline.Date), s.Deadline.Deadline.Title
+		}
+		step := "toutes les étapes obligatoires sont faites"
+		if s.Next != nil {
+			step = s.Next.Step.Title
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", when, date, who, protocolID, step, title, e.Dir)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	outf(c, "%s.\n", plural(len(entries), "dossier", "dossiers"))
+	return nil
+}
+
+// listCachePath is where list keeps its cache, or "" for none.
+func listCachePath(c *cli.Context) string {
+	if c.Bool("no-cache") {
+		return ""
+	}
+	dir := os.Getenv("ANEF_DOSSIER_CACHE")
+	switch dir {
+	case "off", "0", "non":
+		return ""
+	case "":
+		base, err := os.UserCacheDir()
+		if err != nil {
+			return ""
+		}
+		dir = filepath.Join(base, "anef-dossier")
+	}
+	return filepath.Join(dir, "liste.json")
+}
+
+// relTo shows a case folder relative to the listed root when possible.
+func relTo(root, dir string) string {
+	if rel, err := filepath.Rel(root, dir); err == nil {
+		return rel
+	}
+	return dir
+}

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"text/template"
+	"time"
+
+	"anefdossier/protocol"
+	"anefdossier/templates"
+)
+
+// genCases writes n case folders of events events each below root, spread over
+// the embedded protocols, with a filled dossier.yaml (written from the same
+// commented template as init) and a valid hash-chained journal. It writes the
+// files directly: no fsync, no lock, so 1,000 cases take a second.
+func genCases(tb testing.TB, root string, n, events int) {
+	tb.Helper()
+	raw, err := fs.ReadFile(templates.FS, "dossier.yaml.tmpl")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tmpl := template.Must(template.New("d").Parse(string(raw)))
+	ids := protocol.Protocols(nil)
+	protos := make([]*protocol.Protocol, len(ids))
+	for i, id := range ids {
+		if protos[i], err = protocol.LoadProtocol(nil, id); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	base := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	for i := 0; i < n; i++ {
+		p := protos[i%len(protos)]
+		dir := filepath.Join(root, fmt.Sprintf("asso-%02d", i%10), fmt.Sprintf("cas-%04d", i))
+		if err := os.MkdirAll(filepath.Join(dir, protocol.PiecesDir), 0o700); err != nil {
+			tb.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := tmpl.Execute(&buf, map[string]string{"Protocol": p.ID, "Protocols": strings.Join(ids, ", ")}); err != nil {
+			tb.Fatal(err)
+		}
+		start := base.AddDate(0, 0, i%90)
+		y := buf.String()
+		y = strings.Replace(y, `  nom: ""`, fmt.Sprintf(`  nom: "NOM%04d"`, i), 1)
+		y = strings.Replace(y, `  prenoms: ""`, `  prenoms: "Prénom Second"`, 1)
+		y = strings.Replace(y, `  nature: ""`, `  nature: renouvellement`, 1)
+		y = strings.Replace(y, `date_expiration_titre: ""`, fmt.Sprintf(`date_expiration_titre: "%s"`, start.AddDate(0, 5, 0).Format("2006-01-02")), 1)
+		y = strings.Replace(y, `date_depot: ""`, fmt.Sprintf(`date_depot: "%s"`, start.Format("02/01/2006")), 1)
+		if err := os.WriteFile(filepath.Join(dir, protocol.DossierFile), []byte(y), 0o600); err != nil {
+			tb.Fatal(err)
+		}
+		var j bytes.Buffer
+		prev := protocol.GenesisHash
+		clock := start
+		add := func(typ string, data any) {
+			clock = clock.Add(7 * time.Hour)
+			ev, line, err := protocol.NewEvent(prev, clock, typ, data)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			prev = ev.Hash
+			j.Write(line)
+			j.WriteByte('\n')
+		}
+		add(protocol.EventCreated, protocol.CreatedData{Protocol: p.ID, Tool: "bench"})
+		count := 1
+		pieces := 0
+		for ; count < events/2; count++ {
+			pieces++
+			add(protocol.EventPiece, protocol.Piece{Number: pieces, Kind: "capture", Date: clock, Provenance: protocol.ProvenanceCapture,
+				Title: "Capture de la page de rendez-vous",
+				Files: []protocol.PieceFile{{Role: "piece", Path: fmt.Sprintf("pieces/%03d-capture.png", pieces),
+					SHA256: strings.Repeat("ab", 32), Size: 123456}}})
+		}
+		// Record the steps in order, one record per channel, stopping before
+		// the end for most cases so that next steps and deadlines vary.
+		stop := i % (len(p.Steps) + 1)
+	steps:
+		for si, st := range p.Steps {
+			if si >= stop || len(st.AnyOf) > 0 {
+				break
+			}
+			chans := st.Channels
+			if len(chans) == 0 {
+				chans = []protocol.Channel{{}}
+			}
+			for _, ch := range chans {
+				if count >= events-1 {
+					break steps
+				}
+				d := clock
+				add(protocol.EventStepDone, protocol.StepRecord{Step: st.ID, Channel: ch.ID, Ref: "REF-2026-0042", Date: &d, Pieces: []int{1}})
+				count++
+			}
+		}
+		for ; count < events; count++ {
+			add(protocol.EventNote, protocol.NoteRecord{Text: "appel au CCC sans réponse, à rappeler"})
+		}
+		if err := os.WriteFile(filepath.Join(dir, protocol.JournalFile), j.Bytes(), 0o600); err != nil {
+			tb.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkList: `list` over 1,000 cases of 50 events, the real binary
+// (process start included), cache warm (every case unchanged since the
+// previous list) and cold (--no-cache).
+// go test ./cmd/anef-dossier -run '^$' -bench List -benchtime 20x
+func BenchmarkList(b *testing.B) {
+	root := b.TempDir()
+	genCases(b, root, 1000, 50)
+	bin := filepath.Join(b.TempDir(), "anef-dossier")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	env := append(os.Environ(), "ANEF_DOSSIER_TEST_NOW=2026-03-25T10:00:00Z", "ANEF_DOSSIER_CACHE="+b.TempDir())
+	for _, bc := range []struct {
+		name string
+		args []string
+	}{
+		{"cache", []string{"list", root}},
+		{"sans-cache", []string{"list", root, "--no-cache"}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			listOnce(b, bin, env, bc.args) // warms the cache
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				listOnce(b, bin, env, bc.args)
+			}
+		})
+	}
+}
+
+func listOnce(b *testing.B, bin string, env, args []string) {
+	cmd := exec.Command(bin, args...)
+	cmd.Env = env
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
+	if err := cmd.Run(); err != nil {
+		b.Fatalf("%v: %s", err, stderr.String())
+	}
+}
+
+// TestGenerateListCases writes the benchmark's cases into $ANEF_BENCH_GEN for
+// bench/list.sh, which times the real binary on them.
+func TestGenerateListCases(t *testing.T) {
+	dir := os.Getenv("ANEF_BENCH_GEN")
+	if dir == "" {
+		t.Skip("ANEF_BENCH_GEN not set")
+	}
+	genCases(t, dir, 1000, 50)
+}
