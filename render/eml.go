@@ -75,10 +75,7 @@ func (in *Input) Draft(docID string) (*Draft, error) {
 		}
 		to = append(to, addr.String())
 	}
-	from := in.Dossier.Person.Email
-	if in.Dossier.Actor.Capacity == "avocat" || in.Dossier.Actor.Capacity == "association" {
-		from = firstNonEmpty(in.Dossier.Actor.Email, from)
-	}
+	from := in.senderEmail()
 	if err := headerSafe(from); err != nil {
 		return nil, err
 	}
@@ -113,7 +110,7 @@ func (in *Input) Draft(docID string) (*Draft, error) {
 					return nil, err
 				}
 				ext := path.Ext(p.Main().Path)
-				name := strings.TrimSuffix(TelerecoursName(p.Number, width, "Piece "+in.PieceTitle(p), ""), ".pdf") + ext
+				name := strings.TrimSuffix(TelerecoursName(p.Number, width, "Piece "+in.shortTitle(p), ""), ".pdf") + ext
 				ct := mime.TypeByExtension(ext)
 				if ct == "" || ext == ".eml" {
 					ct = "application/octet-stream"

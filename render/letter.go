@@ -121,7 +121,7 @@ func (in *Input) Compose(docID string) (*Letter, error) {
 	if len(l.Recipient) == 0 && !l.Email {
 		l.Recipient = f.defaultRecipient()
 	}
-	for _, a := range strings.FieldsFunc(to, func(r rune) bool { return r == ',' || r == '\n' || r == ';' }) {
+	for _, a := range strings.FieldsFunc(to, func(r rune) bool { return r == ',' || r == ';' }) {
 		if a = strings.TrimSpace(a); a != "" {
 			l.To = append(l.To, a)
 		}
@@ -130,12 +130,30 @@ func (in *Input) Compose(docID string) (*Letter, error) {
 	if len(l.Signature) == 0 {
 		l.Signature = f.defaultSignature()
 	}
-	if f.Place != "" {
+	switch {
+	case l.Email:
+		l.PlaceDate = f.Today
+		if len(splitBlock(sender)) == 0 {
+			l.Sender = []string{f.Signer}
+			if m := in.senderEmail(); m != "" {
+				l.Sender = []string{f.Signer + " <" + m + ">"}
+			}
+		}
+	case f.Place != "":
 		l.PlaceDate = "À " + f.Place + ", le " + f.Today
-	} else {
+	default:
 		l.PlaceDate = "Le " + f.Today
 	}
 	return l, nil
+}
+
+// senderEmail is the address an e-mail is sent from: the lawyer's or the
+// association's when they act, else the person's.
+func (in *Input) senderEmail() string {
+	if in.Dossier.Actor.Capacity == "avocat" || in.Dossier.Actor.Capacity == "association" {
+		return firstNonEmpty(in.Dossier.Actor.Email, in.Dossier.Person.Email)
+	}
+	return firstNonEmpty(in.Dossier.Person.Email, in.Dossier.Actor.Email)
 }
 
 // signerMissing lists what the signer's capacity needs: a lawyer signs with
@@ -364,7 +382,7 @@ func (d *doc) drawLetter(l *Letter) {
 			d.Ln(2)
 		}
 		d.SetFont(sans, "B", 10.5)
-		d.MultiCell(bodyW, 5, "Objet : "+l.Subject, "", "L", false)
+		d.MultiCell(bodyW, 5, nb("Objet : "+l.Subject), "", "L", false)
 		d.Ln(5)
 	}
 	d.drawBody(l.Body, 10.5)
@@ -402,14 +420,14 @@ func (d *doc) drawBody(body string, size float64) {
 			d.SetFont(sans, "", size)
 			d.SetX(marginL + 3)
 			d.CellFormat(4, lh, "–", "", 0, "L", false, 0, "")
-			d.MultiCell(bodyW-7, lh, b.text, "", "J", false)
+			d.MultiCell(bodyW-7, lh, nb(b.text), "", "L", false)
 			d.Ln(0.8)
 		case blkItemEnd:
 			d.Ln(2)
 		case blkQuote:
 			d.SetFont(sans, "I", size)
 			d.SetX(marginL + 8)
-			d.MultiCell(bodyW-16, lh, "« "+b.text+" »", "", "L", false)
+			d.MultiCell(bodyW-16, lh, nb("« "+b.text+" »"), "", "L", false)
 			d.Ln(2.5)
 		default:
 			d.SetFont(sans, "", size)
@@ -417,7 +435,7 @@ func (d *doc) drawBody(body string, size float64) {
 			if strings.Contains(b.text, "://") {
 				align = "L" // a long URL would stretch the spaces of the line before it
 			}
-			d.MultiCell(bodyW, lh, b.text, "", align, false)
+			d.MultiCell(bodyW, lh, nb(b.text), "", align, false)
 			d.Ln(2.5)
 		}
 	}

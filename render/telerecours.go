@@ -104,7 +104,7 @@ func (in *Input) Telerecours() ([]OutFile, error) {
 			if len(parts) > 1 {
 				part = fmt.Sprintf("_partie%d", j+1)
 			}
-			files = append(files, file{TelerecoursName(e.Number, width, e.Title, part), data})
+			files = append(files, file{TelerecoursName(e.Number, width, firstNonEmpty(e.Short, e.Title), part), data})
 		}
 	}
 	inv, err := in.inventoryPDF(entries)

@@ -13,6 +13,8 @@ import (
 type Entry struct {
 	Number int
 	Title  string
+	// Short describes the piece in a few words, for file names.
+	Short string
 	// Note says how the piece was adapted for an output (split, downscaled).
 	Note string
 }
@@ -23,7 +25,7 @@ func (in *Input) Inventory() []Entry {
 	out := make([]Entry, 0, len(in.State.Pieces))
 	for i := range in.State.Pieces {
 		p := &in.State.Pieces[i]
-		out = append(out, Entry{Number: p.Number, Title: in.PieceTitle(p)})
+		out = append(out, Entry{Number: p.Number, Title: in.PieceTitle(p), Short: in.shortTitle(p)})
 	}
 	return out
 }
@@ -89,6 +91,28 @@ func (in *Input) PieceTitle(p *protocol.Piece) string {
 		t += " — " + s
 	}
 	return t
+}
+
+// shortTitle names a piece for a file: a capture by its date and site,
+// another piece by its own or generated title without the steps citing it.
+func (in *Input) shortTitle(p *protocol.Piece) string {
+	if t := strings.TrimSpace(p.Title); t != "" {
+		return t
+	}
+	if isCapture(p) || p.Kind == "capture" {
+		t := "Capture d'écran du " + in.pieceDate(p)
+		if s := captureSummary(p); s != nil {
+			if u, err := url.Parse(firstNonEmpty(s.FinalURL, s.URL)); err == nil && u.Host != "" {
+				t += " " + u.Host
+			}
+		}
+		return t
+	}
+	full := in.PieceTitle(p)
+	if c := in.citedBy(p.Number); c != "" {
+		full = strings.TrimSuffix(full, " — "+c)
+	}
+	return full
 }
 
 func (in *Input) captureTitle(p *protocol.Piece, date string) string {
