@@ -589,14 +589,16 @@ func classify(parent context.Context, err error, o Options, during string) error
 	var ee *exec.ExitError
 	var en *exec.Error
 	switch {
+	case parent.Err() != nil:
+		// Ctrl-C: the terminal also signals Chromium (same process group),
+		// so its death is not the cause.
+		return fmt.Errorf("capture interrompue : %w", parent.Err())
 	case errors.As(err, &en):
 		return fmt.Errorf("%w (%s : %v)", ErrNoChromium, en.Name, en.Err)
 	case errors.As(err, &le):
 		return &NavError{URL: o.URL, Code: le.ErrorText}
 	case errors.As(err, &ee), strings.Contains(err.Error(), "lost the connection to the browser"):
 		return fmt.Errorf("%w (%v)", ErrBrowserDied, err)
-	case parent.Err() != nil:
-		return fmt.Errorf("capture interrompue : %w", parent.Err())
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return fmt.Errorf("%w (%s)", ErrTimeout, o.Timeout)
 	}
