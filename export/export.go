@@ -160,6 +160,9 @@ func Write(tx *protocol.Tx, dst string, o Options) (*Result, error) {
 	sort.Strings(files)
 
 	dir := filepath.Dir(absDst)
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("le dossier de destination %s n'existe pas", filepath.Dir(dst))
+	}
 	tmp, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(absDst)+"-")
 	if err != nil {
 		return nil, err

@@ -27,6 +27,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 	_ "time/tzdata" // dates are shown in Europe/Paris on any machine
 
@@ -198,6 +199,8 @@ func translate(err error) *cliError {
 		return &cliError{msg: err.Error(), hint: "attendez la fin de l'autre commande puis relancez", code: 1}
 	case errors.Is(err, os.ErrPermission):
 		return &cliError{msg: "accès refusé : " + err.Error(), hint: "vérifiez les droits du dossier (lecture seule ?)", code: 1}
+	case errors.Is(err, syscall.EROFS):
+		return &cliError{msg: "système de fichiers en lecture seule : " + err.Error(), hint: "le dossier est en lecture seule (clé USB protégée, disque monté en lecture seule ?) : rien n'a été inscrit au journal ; copiez le dossier sur un disque accessible en écriture", code: 1}
 	case isNoSpace(err):
 		return &cliError{msg: "disque plein : " + err.Error(), hint: "libérez de la place puis relancez ; rien n'a été inscrit au journal", code: 1}
 	case errors.As(err, &ec):

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"syscall"
 
 	"github.com/urfave/cli/v2"
 
@@ -102,7 +103,7 @@ func runTimestamp(c *cli.Context) error {
 		outf(c, "Toutes les pièces sont déjà horodatées (donnez un numéro de pièce pour ajouter un jeton).\n")
 		return nil
 	}
-	offline := false
+	offline, readOnly := false, false
 	failed := 0
 	for _, pc := range todo {
 		recs, err := tsa.StampPiece(c.Context, tx, pc, cfg.Authorities, roots)
@@ -115,6 +116,7 @@ func runTimestamp(c *cli.Context) error {
 		if err != nil {
 			failed++
 			offline = offline || errors.Is(err, tsa.ErrUnreachable)
+			readOnly = readOnly || errors.Is(err, syscall.EROFS)
 			for _, e := range splitJoined(err) {
 				msg := fmt.Sprintf("pièce n°%d : %s", pc.Number, e)
 				out.Failures = append(out.Failures, msg)
@@ -128,6 +130,10 @@ func runTimestamp(c *cli.Context) error {
 		if err := printJSON(c, out); err != nil {
 			return err
 		}
+	}
+	if readOnly {
+		return failure("système de fichiers en lecture seule : le jeton ne peut pas être gardé dans le dossier",
+			"copiez le dossier sur un disque accessible en écriture puis relancez anef-dossier timestamp ; rien n'a été inscrit au journal")
 	}
 	if failed > 0 {
 		hint := "la pièce reste « non horodatée » ; rien n'est perdu, relancez anef-dossier timestamp"

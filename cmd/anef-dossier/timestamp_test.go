@@ -2,6 +2,8 @@ package main
 
 import (
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,7 +22,7 @@ func init() {
 		if n, ok := env.T().(interface{ Name() string }); ok {
 			name = n.Name()
 		}
-		if !strings.Contains(name, "timestamp") && !strings.Contains(name, "export") && !strings.Contains(name, "horodat") {
+		if !strings.Contains(name, "timestamp") && !strings.Contains(name, "export") && !strings.Contains(name, "horodat") && !strings.Contains(name, "badinput") {
 			return nil
 		}
 		if _, err := os.Stat("/usr/bin/openssl"); err != nil {
@@ -40,6 +42,26 @@ func init() {
 		}
 		env.Setenv("TSA_DOWN", "http://"+l.Addr().String()+"/tsr")
 		l.Close()
+		// Authorities that answer wrongly: HTTP 500, bytes that are not a
+		// reply, a TLS certificate nobody trusts.
+		bad500 := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, "panne", http.StatusInternalServerError)
+		}))
+		garbage := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Write([]byte("<html>ceci n'est pas un jeton</html>"))
+		}))
+		tlsSrv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+		env.Defer(bad500.Close)
+		env.Defer(garbage.Close)
+		env.Defer(tlsSrv.Close)
+		env.Setenv("TSA_500", bad500.URL+"/tsr")
+		env.Setenv("TSA_GARBAGE", garbage.URL+"/tsr")
+		env.Setenv("TSA_TLS", tlsSrv.URL+"/tsr")
+		other := filepath.Join(env.WorkDir, ".autre")
+		if err := tsatest.MakePKI(other, "Autre"); err != nil {
+			return err
+		}
+		env.Setenv("OTHER_ROOT", filepath.Join(other, "ca.pem"))
 		return nil
 	})
 	// writefile FILE LINE... writes the lines (after $VAR expansion) to FILE.
