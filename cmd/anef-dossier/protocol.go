@@ -363,7 +363,11 @@ func runDone(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	before := protocol.Fold(p, tx.Events())
+	d, _, derr := cs.Dossier()
+	if derr != nil {
+		d = nil
+	}
+	before := protocol.FoldDossier(p, tx.Events(), d)
 	if err := before.ValidateRecord(&rec); err != nil {
 		if _, ok := err.(*protocol.UnknownStepError); ok {
 			return err
@@ -373,7 +377,7 @@ func runDone(c *cli.Context) error {
 	if _, err := tx.Append(protocol.EventStepDone, rec); err != nil {
 		return err
 	}
-	after := protocol.Fold(p, tx.Events())
+	after := protocol.FoldDossier(p, tx.Events(), d)
 	step := p.Step(rec.Step)
 	outf(c, "Étape enregistrée : %s — %s\n", step.Title, describeRecord(step, rec))
 	known := map[string]bool{}
