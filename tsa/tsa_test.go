@@ -1,6 +1,7 @@
 package tsa
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/asn1"
@@ -256,5 +257,30 @@ func TestOpenSSLVerify(t *testing.T) {
 	out, err = exec.Command("openssl", "ts", "-verify", "-in", tsr, "-data", piece, "-CAfile", a.RootPEM).CombinedOutput()
 	if err == nil || strings.Contains(string(out), "Verification: OK") {
 		t.Fatalf("openssl accepted a modified file:\n%s", out)
+	}
+}
+
+// TestOnlyTheHashIsSent: what leaves the machine is a TimeStampReq carrying
+// the 32-byte digest and a nonce, nothing of the file, to the configured URL.
+func TestOnlyTheHashIsSent(t *testing.T) {
+	a := authority(t)
+	var seen []*timestamp.Request
+	a.Tamper = func(r *timestamp.Request) { seen = append(seen, r) }
+	secret := []byte("Nom: DUPONT, numéro d'étranger 1234567890")
+	d := sha256.Sum256(secret)
+	before := a.Requests()
+	if _, _, err := Stamp(context.Background(), a.URL, d[:], nil); err != nil {
+		t.Fatal(err)
+	}
+	if a.Requests() != before+1 || len(seen) != 1 {
+		t.Fatalf("requests: %d", a.Requests()-before)
+	}
+	r := seen[0]
+	if !bytes.Equal(r.HashedMessage, d[:]) || r.Nonce == nil || r.Nonce.BitLen() < 64 {
+		t.Fatalf("request: %+v", r)
+	}
+	der, _ := r.Marshal()
+	if len(der) > 120 || bytes.Contains(der, secret[:8]) {
+		t.Fatalf("request of %d bytes carries more than a hash", len(der))
 	}
 }
