@@ -12,8 +12,11 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"io/fs"
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -627,5 +630,92 @@ func copyTree(t testing.TB, from, to string) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCrashRender kills `render dossier` and `render telerecours` while they
+// write out/ (atomic replace: temp file, fsync, rename): the journal is never
+// touched, verify passes, a final output is either absent or whole, and a
+// new render works.
+func TestCrashRender(t *testing.T) {
+	example := "../../examples/cas-exemple"
+	if _, err := os.Stat(filepath.Join(example, protocol.JournalFile)); err != nil {
+		t.Skip("example case absent")
+	}
+	env := []string{"ANEF_DOSSIER_TEST_NOW=2026-03-26T09:00:00+01:00"}
+	cases := []struct{ what, point string }{
+		{"dossier", "replace.ecrit"},
+		{"dossier", "replace.renomme"},
+		{"telerecours", "replace.ecrit#3"},
+		{"telerecours", "replace.renomme#5"},
+	}
+	for _, cc := range cases {
+		t.Run(cc.what+"-"+cc.point, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "cas")
+			copyTree(t, example, dir)
+			journal, _ := os.ReadFile(filepath.Join(dir, protocol.JournalFile))
+			res := cmdRun(t, append(env, "ANEF_DOSSIER_CRASH_AT="+cc.point), "-C", dir, "render", cc.what)
+			if !res.killed {
+				t.Fatalf("not killed: exit %d %s", res.code, res.stderr)
+			}
+			after, _ := os.ReadFile(filepath.Join(dir, protocol.JournalFile))
+			if !bytes.Equal(journal, after) {
+				t.Fatal("render changed the journal")
+			}
+			if v := cmdRun(t, nil, "-C", dir, "verify"); v.code != 0 {
+				t.Fatalf("verify after a render crash: %s", v.stdout)
+			}
+			if cc.what == "dossier" {
+				if b, err := os.ReadFile(filepath.Join(dir, "out", "dossier.pdf")); err == nil && !bytes.Contains(b[max(0, len(b)-1024):], []byte("%%EOF")) {
+					t.Fatal("half-written out/dossier.pdf")
+				}
+			}
+			r := cmdRun(t, env, "-C", dir, "render", cc.what)
+			if r.code != 0 {
+				t.Fatalf("render after the crash: %s", r.stderr)
+			}
+			t.Logf("render %s tué à %s : journal intact, verify passe, nouveau rendu correct", cc.what, cc.point)
+		})
+	}
+}
+
+// TestCrashCapture kills `capture` (real Chromium, local page) while it
+// stores the piece's five files and its event.
+func TestCrashCapture(t *testing.T) {
+	if chromiumPath() == "" {
+		t.Skip("Chromium absent")
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, `<!doctype html><html><head><meta charset="utf-8"><title>ANEF</title></head><body><h1>Service indisponible</h1></body></html>`)
+	}))
+	defer srv.Close()
+	base := filepath.Join(t.TempDir(), "base")
+	buildCase(t, base, "")
+	for _, point := range []string{"once.lie#2", "once.temp-cree#4", "piece.fichiers-ecrits", "journal.ecriture-partielle", "journal.synchronise"} {
+		t.Run(point, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "cas")
+			copyTree(t, base, dir)
+			before := savedPieces(t, dir)
+			res := cmdRun(t, []string{"ANEF_DOSSIER_CRASH_AT=" + point}, "-C", dir, "capture", srv.URL+"/")
+			if !res.killed {
+				t.Fatalf("not killed: exit %d %s", res.code, res.stderr)
+			}
+			v := cmdRun(t, nil, "-C", dir, "verify")
+			if v.code != 0 && !strings.Contains(v.stdout, "dernière ligne incomplète") && !strings.Contains(v.stdout, "Fichier non inscrit") &&
+				!strings.Contains(v.stdout, "Fichier temporaire") && !strings.Contains(v.stdout, "journal.head a un événement de retard") {
+				t.Fatalf("verify does not name the interrupted write:\n%s", v.stdout)
+			}
+			if r := cmdRun(t, nil, "-C", dir, "verify", "--repair"); r.code != 0 {
+				t.Fatalf("repair: %s%s", r.stdout, r.stderr)
+			}
+			after := savedPieces(t, dir)
+			for n, sum := range before {
+				if after[n] != sum {
+					t.Errorf("piece %d lost", n)
+				}
+			}
+			t.Logf("capture tuée à %s : verify %s, --repair rétablit un dossier valide, %d pièces", point, map[bool]string{true: "passe", false: "nomme l'écriture interrompue"}[v.code == 0], len(after))
+		})
 	}
 }
