@@ -175,6 +175,7 @@ type netLog struct {
 	docResp   *network.Response
 	redirects []protocol.Redirect
 	inflight  map[network.RequestID]bool
+	streams   map[network.RequestID]bool // long-lived, not waited for
 	last      time.Time
 }
 
@@ -183,8 +184,13 @@ func (n *netLog) handle(ev any) {
 	defer n.mu.Unlock()
 	switch ev := ev.(type) {
 	case *network.EventRequestWillBeSent:
-		n.inflight[ev.RequestID] = true
+		if longLived[ev.Type] {
+			// A stream that never ends must not hold the capture.
+			n.streams[ev.RequestID] = true
+			return
+		}
 		n.last = time.Now()
+		n.inflight[ev.RequestID] = true
 		if ev.Type != network.ResourceTypeDocument || (n.mainFrame != "" && ev.FrameID != n.mainFrame) {
 			return
 		}
@@ -199,19 +205,37 @@ func (n *netLog) handle(ev any) {
 		}
 		n.docReq = ev.RequestID
 	case *network.EventResponseReceived:
-		n.last = time.Now()
 		if ev.RequestID == n.docReq {
 			n.docResp = ev.Response
 		}
+		n.touch(ev.RequestID)
 	case *network.EventLoadingFinished:
 		delete(n.inflight, ev.RequestID)
-		n.last = time.Now()
+		n.touch(ev.RequestID)
 	case *network.EventLoadingFailed:
 		delete(n.inflight, ev.RequestID)
-		n.last = time.Now()
+		n.touch(ev.RequestID)
 	case *network.EventDataReceived:
+		n.touch(ev.RequestID)
+	}
+}
+
+// touch notes network activity, except on a long-lived stream.
+func (n *netLog) touch(id network.RequestID) {
+	if !n.streams[id] {
 		n.last = time.Now()
 	}
+}
+
+// longLived are the requests that may stay open as long as the page: they
+// do not count against network quiet.
+var longLived = map[network.ResourceType]bool{
+	network.ResourceTypeEventSource:        true,
+	network.ResourceTypeWebSocket:          true,
+	network.ResourceTypeMedia:              true,
+	network.ResourceTypePing:               true,
+	network.ResourceTypePrefetch:           true,
+	network.ResourceTypeCSPViolationReport: true,
 }
 
 // quiet tells whether no request is in flight for quietFor.
@@ -253,7 +277,7 @@ func shoot(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	nl := &netLog{inflight: map[network.RequestID]bool{}, last: time.Now()}
+	nl := &netLog{inflight: map[network.RequestID]bool{}, streams: map[network.RequestID]bool{}, last: time.Now()}
 	if tree.FrameTree != nil && tree.FrameTree.Frame != nil {
 		nl.mainFrame = tree.FrameTree.Frame.ID
 	}
@@ -303,9 +327,12 @@ func shoot(ctx context.Context, o Options) (*Result, error) {
 	}
 
 	rec.Shot = o.Now().UTC()
-	raw, w, h, err := screenshot(ctx, o.FullPage)
+	raw, w, h, truncated, err := screenshot(ctx, o.FullPage)
 	if err != nil {
 		return nil, fmt.Errorf("capture d'écran : %w", err)
+	}
+	if truncated {
+		rec.Notes = append(rec.Notes, fmt.Sprintf("page plus haute que %d pixels : capture limitée aux %d premiers", maxPageHeight, maxPageHeight))
 	}
 	r.Raw = raw
 	rec.Browser.Width, rec.Browser.Height = w, h
@@ -346,10 +373,15 @@ func settle(ctx context.Context, o Options, nl *netLog, rec *protocol.CaptureRec
 		}
 		return d
 	}
+	noisy := false
 	waitQuiet := func() {
+		if noisy {
+			return // already waited in vain: do not wait twice
+		}
 		end := time.Now().Add(budget())
 		for !nl.quiet() {
 			if time.Now().After(end) || ctx.Err() != nil {
+				noisy = true
 				rec.Notes = append(rec.Notes, "le réseau n'est pas devenu calme avant la capture (requêtes encore en cours)")
 				return
 			}
@@ -412,34 +444,37 @@ func ContainsText(text, want string) bool {
 	return strings.Contains(norm(text), norm(want))
 }
 
-func screenshot(ctx context.Context, fullPage bool) ([]byte, int, int, error) {
+func screenshot(ctx context.Context, fullPage bool) (shot []byte, w, h int, truncated bool, err error) {
 	if !fullPage {
 		b, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-		return b, 0, 0, err
+		return b, 0, 0, false, err
 	}
 	m, err := chromedp.Call(ctx, page.GetLayoutMetrics, cdp.Empty{})
 	if err != nil {
-		return nil, 0, 0, err
+		return nil, 0, 0, false, err
 	}
-	w, h := 0.0, 0.0
+	fw, fh := 0.0, 0.0
 	if m.CSSContentSize != nil {
-		w, h = m.CSSContentSize.Width, m.CSSContentSize.Height
+		fw, fh = m.CSSContentSize.Width, m.CSSContentSize.Height
 	}
 	if m.CSSLayoutViewport != nil {
-		w = math.Max(w, float64(m.CSSLayoutViewport.ClientWidth))
-		h = math.Max(h, float64(m.CSSLayoutViewport.ClientHeight))
+		fw = math.Max(fw, float64(m.CSSLayoutViewport.ClientWidth))
+		fh = math.Max(fh, float64(m.CSSLayoutViewport.ClientHeight))
 	}
-	w, h = math.Ceil(w), math.Min(math.Ceil(h), maxPageHeight)
+	fw, fh = math.Ceil(fw), math.Ceil(fh)
+	if fh > maxPageHeight {
+		fh, truncated = maxPageHeight, true
+	}
 	res, err := chromedp.Call(ctx, page.CaptureScreenshot, page.CaptureScreenshotParams{
 		Format:                page.CaptureScreenshotFormatPng,
 		CaptureBeyondViewport: new(true),
 		FromSurface:           new(true),
-		Clip:                  &page.Viewport{X: 0, Y: 0, Width: w, Height: h, Scale: 1},
+		Clip:                  &page.Viewport{X: 0, Y: 0, Width: fw, Height: fh, Scale: 1},
 	})
 	if err != nil {
-		return nil, 0, 0, err
+		return nil, 0, 0, false, err
 	}
-	return res.Data, int(w), int(h), nil
+	return res.Data, int(fw), int(fh), truncated, nil
 }
 
 // recordedHeaders leaves out what could let someone reuse a session.

@@ -158,6 +158,25 @@ func testSite() *site {
 			case <-time.After(30 * time.Second):
 			}
 		})
+		mux.HandleFunc("/flux", func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprint(w, `<!doctype html><html><body><p id="n">0</p><script>
+const es = new EventSource("/evenements"); es.onmessage = e => { document.getElementById("n").textContent = e.data; };
+</script></body></html>`)
+		})
+		mux.HandleFunc("/evenements", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/event-stream")
+			for i := 1; ; i++ {
+				if _, err := fmt.Fprintf(w, "data: %d\n\n", i); err != nil {
+					return
+				}
+				w.(http.Flusher).Flush()
+				select {
+				case <-r.Context().Done():
+					return
+				case <-time.After(100 * time.Millisecond):
+				}
+			}
+		})
 		mux.HandleFunc("/tue", func(w http.ResponseWriter, r *http.Request) {
 			if pid := s.killPID.Load(); pid > 0 {
 				syscall.Kill(int(pid), syscall.SIGKILL)
@@ -326,6 +345,20 @@ func TestCaptureTLS(t *testing.T) {
 	}
 	if tl.Fingerprint != sha(s.tls.Certificate().Raw) {
 		t.Errorf("fingerprint %s", tl.Fingerprint)
+	}
+}
+
+// A page that keeps a stream open (server-sent events) is still captured
+// without waiting for a network quiet that never comes.
+func TestCaptureIgnoresStreams(t *testing.T) {
+	s := testSite()
+	start := time.Now()
+	res, err := capt(t, Options{URL: s.plain.URL + "/flux", Timeout: 30 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 8*time.Second || len(res.Record.Notes) > 0 {
+		t.Errorf("stream page: %s, notes %v", d, res.Record.Notes)
 	}
 }
 

@@ -360,6 +360,8 @@ func (r *captureRun) series(ctx context.Context, every time.Duration, count int,
 			}
 			return failure(fmt.Sprintf("série de captures interrompue : %s, %s", countFr(pieces, "pièce ajoutée", "pièces ajoutées"), countFr(failed, "échec", "échecs")),
 				"relancez la commande pour reprendre la série")
+		case errors.Is(err, capture.ErrNoChromium):
+			return captureErr(err) // no attempt can succeed
 		case err != nil:
 			failed++
 			progress("tentative %d/%s : échec (inscrit au journal) : %s", i, total, err)
