@@ -95,7 +95,8 @@ func captureSetup(env *testscript.Env) error {
 	return nil
 }
 
-// killBrowsersUnder kills the browsers whose profile is inside dir.
+// killBrowsersUnder kills the browsers whose profile is inside dir (the
+// separator matters: script-capture must not match script-capture_series).
 func killBrowsersUnder(dir string) {
 	procs, _ := os.ReadDir("/proc")
 	for _, p := range procs {
@@ -104,7 +105,7 @@ func killBrowsersUnder(dir string) {
 			continue
 		}
 		cmd, err := os.ReadFile(filepath.Join("/proc", p.Name(), "cmdline"))
-		if err == nil && bytes.Contains(cmd, []byte("--user-data-dir="+dir)) {
+		if err == nil && bytes.Contains(cmd, []byte("--user-data-dir="+dir+string(os.PathSeparator))) {
 			syscall.Kill(pid, syscall.SIGKILL)
 		}
 	}
@@ -145,7 +146,7 @@ func cmdNoProfiles(ts *testscript.TestScript, neg bool, args []string) {
 		procs, _ := os.ReadDir("/proc")
 		for _, p := range procs {
 			cmd, err := os.ReadFile(filepath.Join("/proc", p.Name(), "cmdline"))
-			if err == nil && bytes.Contains(cmd, []byte("--user-data-dir="+tmp)) {
+			if err == nil && bytes.Contains(cmd, []byte("--user-data-dir="+tmp+string(os.PathSeparator))) {
 				left = append(left, "processus "+p.Name())
 			}
 		}
