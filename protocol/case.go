@@ -382,7 +382,7 @@ func (t *Tx) AddPiece(np NewPiece) (Piece, []int, error) {
 	}
 	for i, f := range np.Files {
 		name := base
-		if i > 0 && f.Role != "" {
+		if i > 0 && f.Role != "" && "."+Slug(f.Role) != strings.ToLower(f.Ext) {
 			name += "." + Slug(f.Role)
 		}
 		name += strings.ToLower(f.Ext)
