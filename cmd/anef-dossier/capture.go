@@ -27,13 +27,13 @@ func init() {
 	register(&cli.Command{
 		Name:      "capture",
 		Usage:     "capture une page web avec l'adresse et la date incrustées, et son procès-verbal technique",
-		UsageText: "anef-dossier [-C DOSSIER] capture URL [--title TITRE] [--full-page] [--every 6h --count 20] [--expect-text TEXTE]\n   anef-dossier [-C DOSSIER] capture --attach http://127.0.0.1:9222 [--tab-url TEXTE]\n   anef-dossier [-C DOSSIER] capture browser",
+		UsageText: "anef-dossier [-C DOSSIER] capture URL [--title TITRE] [--full-page] [--every 6h --count 20] [--expect-text TEXTE]\nanef-dossier [-C DOSSIER] capture --attach http://127.0.0.1:9222 [--tab-url TEXTE]\nanef-dossier [-C DOSSIER] capture browser",
 		Description: `Ouvre la page dans un Chromium neuf (profil vierge, supprimé ensuite), attend qu'elle soit complète
 (chargement, réseau calme, polices, images différées), puis enregistre une pièce :
   pieces/NNN-capture.png          la capture avec, au-dessus de la page, un bandeau : numéro de pièce, date et
                                   heure (Paris et UTC), adresse complète
   pieces/NNN-capture.brut.png     la capture sans bandeau
-  pieces/NNN-capture.mhtml        la page enregistrée (MHTML)
+  pieces/NNN-capture.mhtml.mhtml  la page enregistrée (MHTML)
   pieces/NNN-capture.document.*   le document tel que le serveur l'a envoyé
   pieces/NNN-capture.preuve.json  le procès-verbal technique : adresses et redirections, statut HTTP, IP et port
                                   du serveur, certificat TLS, en-têtes, heures, empreintes SHA-256, navigateur,
@@ -59,7 +59,8 @@ Exemples :
 			&cli.StringFlag{Name: "expect-text", Usage: "note si ce texte figure dans la page (ex. \"Aucun créneau\")"},
 			jsonFlag,
 		},
-		Action: runCapture,
+		Action:          runCapture,
+		HideHelpCommand: true,
 		Subcommands: []*cli.Command{{
 			Name:      "browser",
 			Usage:     "ouvre un Chromium pour vous connecter (profil propre au dossier, port de débogage local)",
