@@ -19,8 +19,8 @@ import (
 // found by the SHA-256 of the journal's and dossier.yaml's exact bytes, the
 // protocol files and the program itself: any change to any of them is a miss,
 // so an entry can never be stale. Entries hold no personal data (no name,
-// no free text typed by the user): the protocol, the next step, the warnings
-// the protocol raised and the deadlines' dates. Cases in error are never
+// no free text typed by the user): the protocol, the next step, the number of
+// warnings and the open deadlines' dates. Cases in error are never
 // cached. The file is a convenience: unreadable, it is ignored and rewritten.
 type ListCache struct {
 	path    string
@@ -35,7 +35,7 @@ type listEntry struct {
 	Protocol  string         `json:"p"`
 	Next      string         `json:"n,omitempty"`
 	Missing   string         `json:"m,omitempty"`
-	Warnings  []string       `json:"w,omitempty"`
+	Warnings  int            `json:"w,omitempty"`
 	Events    int            `json:"e"`
 	Deadlines []listDeadline `json:"d,omitempty"`
 	Seen      int64          `json:"s"` // Unix day of the last use
@@ -180,7 +180,7 @@ func (c *ListCache) Save(today time.Time) error {
 // toEntry keeps what a summary needs from a fold: closed deadlines never
 // come back, and notes are for status, not list.
 func toEntry(s *CaseSummary, all []DeadlineState) *listEntry {
-	e := &listEntry{Protocol: s.Protocol, Warnings: s.Warnings, Events: s.Events}
+	e := &listEntry{Protocol: s.Protocol, Warnings: s.WarningCount, Events: s.Events}
 	if s.Next != nil {
 		e.Next, e.Missing = s.Next.Step.ID, s.Next.Missing
 	}
@@ -195,7 +195,7 @@ func toEntry(s *CaseSummary, all []DeadlineState) *listEntry {
 // fromEntry rebuilds a summary from a cache entry; ok is false when the entry
 // does not fit the protocol (then the case is read again).
 func fromEntry(s *CaseSummary, e *listEntry, p *Protocol, today time.Time) bool {
-	s.Protocol, s.Warnings, s.Events = e.Protocol, e.Warnings, e.Events
+	s.Protocol, s.WarningCount, s.Events = e.Protocol, e.Warnings, e.Events
 	if e.Next != "" {
 		step := p.Step(e.Next)
 		if step == nil {

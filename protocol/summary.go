@@ -28,9 +28,12 @@ type CaseSummary struct {
 	Finished bool
 	// Deadline is the next deadline that still calls for attention, or nil.
 	Deadline *DeadlineState
-	Warnings []string
-	Events   int
-	Err      error
+	// Warnings are the fold's warnings (nil when the summary came from the
+	// cache); WarningCount is their number in both cases.
+	Warnings     []string
+	WarningCount int
+	Events       int
+	Err          error
 }
 
 // Who returns "SURNAME First names", or "" when neither is known.
@@ -204,7 +207,7 @@ func summarize(dir string, tmpl fs.FS, pc *protocolCache, cache *ListCache, toda
 		return s
 	}
 	st := FoldDossier(p, events, d)
-	s.Warnings = st.Warnings
+	s.Warnings, s.WarningCount = st.Warnings, len(st.Warnings)
 	s.Next = st.Next()
 	s.Finished = s.Next == nil
 	all := st.Deadlines(d, today)
