@@ -14,6 +14,6 @@ for target in \
 	pkg="${target%%:*}"
 	name="${target#*:}"
 	echo "== $name ($pkg), $t"
-	go test -run '^$' -fuzz "^${name}\$" -fuzztime "$t" -parallel 1 "$pkg"
+	go test -run '^$' -fuzz "^${name}\$" -fuzztime "$t" -fuzzminimizetime 5s -parallel 1 "$pkg"
 done
 echo "== aucun plantage"
