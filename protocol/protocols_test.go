@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"anefdossier/templates"
@@ -471,5 +472,40 @@ func TestProtocolFilingDeadlines(t *testing.T) {
 	ds = j.state().Deadlines(j.d, synDate(t, "2026-05-15"))
 	if nd := NextDeadline(ds); nd == nil || nd.Deadline.ID != "depot-renouvellement-fin" {
 		t.Errorf("next deadline = %+v", nd)
+	}
+}
+
+// The engine refuses inconsistent protocol definitions with a message naming
+// the faulty key.
+func TestProtocolDefinitionChecks(t *testing.T) {
+	head := "id: t\ntitre: T\netapes:\n  - id: a\n    titre: A\n    obligatoire: true\n    champs: [{id: ok, titre: OK, type: booleen}]\n    canaux: [{id: c, titre: C}]\n"
+	cases := map[string]string{
+		"  - id: b\n    titre: B\n    une_parmi: [z]\n":                                                                 "une_parmi",
+		"  - id: b\n    titre: B\n    une_parmi: [a]\n    canaux: [{id: c, titre: C}]\n":                                "ni canaux",
+		"  - id: b\n    titre: B\n    repond_a: b\n":                                                                    "repond_a",
+		"  - id: b\n    titre: B\n    canaux: [{id: c, titre: C, requis_si_champ: prefecture.inconnu}]\n":               "champ prefecture.inconnu inconnu",
+		"delais:\n  - {id: d, titre: D, depuis_delai: e, duree: 1m, source: s}\n":                                       "depuis_delai",
+		"delais:\n  - {id: d, titre: D, depuis_etape: a, depuis_canal: x, duree: 1m, source: s}\n":                      "canal x inconnu",
+		"delais:\n  - {id: d, titre: D, depuis_etape: a, depuis_champ_etape: ok, duree: 1m, source: s}\n":               "champ de date ok",
+		"delais:\n  - {id: d, titre: D, depuis_champ: procedure.date_depot, depuis_etape: a, duree: 1m, source: s}\n":   "un seul point de départ",
+		"delais:\n  - {id: d, titre: D, depuis_champ: procedure.date_depot, duree: 1m, nature: jamais, source: s}\n":    "nature « jamais » inconnue",
+		"delais:\n  - {id: d, titre: D, depuis_champ: procedure.date_depot, duree: 1m, si: procedure.x=1, source: s}\n": "champ procedure.x inconnu",
+		"delais:\n  - {id: d, titre: D, depuis_champ: procedure.date_depot, duree: 1m, duree_sinon: 2x, source: s}\n":   "illisible",
+		"alertes:\n  - {id: x, si: [a.ok=peut-être], message: M}\n":                                                     "oui ou non attendu",
+		"alertes:\n  - {id: x, si: [\"a:z\"], message: M}\n":                                                                "canal z inconnu",
+		"alertes:\n  - {id: x, si: [z], message: M}\n":                                                                  "étape z inconnue",
+		"alertes:\n  - {id: x, si: [a], message: M, sauf_etape: z}\n":                                                   "étape z inconnue",
+		"alertes:\n  - {id: x, message: M}\n":                                                                           "« si » et « message »",
+	}
+	for tail, want := range cases {
+		fsys := fstest.MapFS{"protocols/t.yaml": {Data: []byte(head + tail)}}
+		_, err := LoadProtocol(fsys, "t")
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: err = %v, want %q", tail, err, want)
+		}
+	}
+	ok := head + "  - id: b\n    titre: B\n    une_parmi: [a]\nalertes:\n  - {id: x, si: [a.ok=oui, \"a:c\", a], message: M, sauf_etape: b}\n"
+	if _, err := LoadProtocol(fstest.MapFS{"protocols/t.yaml": {Data: []byte(ok)}}, "t"); err != nil {
+		t.Errorf("valid definition refused: %v", err)
 	}
 }
