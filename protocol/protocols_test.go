@@ -492,7 +492,7 @@ func TestProtocolDefinitionChecks(t *testing.T) {
 		"delais:\n  - {id: d, titre: D, depuis_champ: procedure.date_depot, duree: 1m, si: procedure.x=1, source: s}\n": "champ procedure.x inconnu",
 		"delais:\n  - {id: d, titre: D, depuis_champ: procedure.date_depot, duree: 1m, duree_sinon: 2x, source: s}\n":   "illisible",
 		"alertes:\n  - {id: x, si: [a.ok=peut-être], message: M}\n":                                                     "oui ou non attendu",
-		"alertes:\n  - {id: x, si: [\"a:z\"], message: M}\n":                                                                "canal z inconnu",
+		"alertes:\n  - {id: x, si: [\"a:z\"], message: M}\n":                                                            "canal z inconnu",
 		"alertes:\n  - {id: x, si: [z], message: M}\n":                                                                  "étape z inconnue",
 		"alertes:\n  - {id: x, si: [a], message: M, sauf_etape: z}\n":                                                   "étape z inconnue",
 		"alertes:\n  - {id: x, message: M}\n":                                                                           "« si » et « message »",

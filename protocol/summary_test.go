@@ -39,8 +39,8 @@ func sumAppend(t *testing.T, c *Case, steps ...StepRecord) {
 
 type sumView struct {
 	Who, Protocol, Next, Missing, Deadline string
-	DaysLeft, Warnings, Events           int
-	Finished, Err                        bool
+	DaysLeft, Warnings, Events             int
+	Finished, Err                          bool
 }
 
 func viewOf(s CaseSummary) sumView {
