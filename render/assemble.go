@@ -2,11 +2,9 @@ package render
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
-	"regexp"
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
@@ -84,68 +82,70 @@ func stamped(data []byte, number, first, total int) (ctx *model.Context, err err
 	return ctx, nil
 }
 
-// assemble merges the fpdf segments and the stamped imported PDFs in order,
-// sets the outline (one bookmark per section and per piece) and writes the
-// result deterministically.
-func assemble(b *builder) (out []byte, err error) {
+// mergeSegment adds an fpdf segment to the merged document.
+func (b *builder) mergeSegment(data []byte, name string) (err error) {
 	defer catch(&err)
 	conf := pdfConf()
 	conf.Cmd = model.MERGECREATE
-	var dest *model.Context
-	dest, err = api.ReadAndValidate(bytes.NewReader(b.segments[0]), conf)
+	ctx, err := api.ReadAndValidate(bytes.NewReader(data), conf)
 	if err != nil {
-		return nil, fmt.Errorf("assemblage du PDF : %w", err)
+		return fmt.Errorf("assemblage du PDF : %w", err)
 	}
-	dest.EnsureVersionForWriting()
-	add := func(ctx *model.Context, name string) error {
-		if err := pdfcpu.MergeXRefTables(name, ctx, dest, false, false); err != nil {
-			return fmt.Errorf("assemblage du PDF (%s) : %w", name, err)
-		}
-		return nil
-	}
-	for i := range b.segments {
-		if i > 0 {
-			ctx, err := api.ReadAndValidate(bytes.NewReader(b.segments[i]), conf)
-			if err != nil {
-				return nil, fmt.Errorf("assemblage du PDF : %w", err)
-			}
-			if err := add(ctx, fmt.Sprintf("segment %d", i)); err != nil {
-				return nil, err
-			}
-		}
-		b.segments[i] = nil
-		for _, im := range b.imports {
-			if im.afterSegment != i {
-				continue
-			}
-			ctx, err := stamped(im.data, im.piece.Number, im.first, b.total)
-			if err != nil {
-				return nil, fmt.Errorf("pièce n°%d : tampon impossible : %w", im.piece.Number, err)
-			}
-			if err := add(ctx, fmt.Sprintf("pièce %d", im.piece.Number)); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if bms := outline(b.marks); len(bms) > 0 {
-		if err := pdfcpu.AddBookmarks(dest, bms, true); err != nil {
-			return nil, fmt.Errorf("signets du PDF : %w", err)
-		}
-	}
-	return writeContext(dest, b.in)
+	return b.mergeCtx(ctx, name)
 }
 
-// writeContext writes a pdfcpu context with the render's dates and id.
+// mergeCtx appends a document to the merged one (or starts it).
+func (b *builder) mergeCtx(ctx *model.Context, name string) (err error) {
+	defer catch(&err)
+	if b.dest == nil {
+		b.dest = ctx
+		b.dest.EnsureVersionForWriting()
+		return nil
+	}
+	if err := pdfcpu.MergeXRefTables(name, ctx, b.dest, false, false); err != nil {
+		return fmt.Errorf("assemblage du PDF (%s) : %w", name, err)
+	}
+	return nil
+}
+
+// writeMerged sets the outline (one bookmark per section and per piece),
+// writes the merged document to a private temporary file under out/, then
+// rewrites it into w deterministically (see [renumberTo]).
+func (b *builder) writeMerged(w io.Writer) (err error) {
+	defer catch(&err)
+	if bms := outline(b.marks); len(bms) > 0 {
+		if err := pdfcpu.AddBookmarks(b.dest, bms, true); err != nil {
+			return fmt.Errorf("signets du PDF : %w", err)
+		}
+	}
+	dir := b.in.OutPath("")
+	if err := mkdirPrivate(dir); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".tmp-assemblage-*.pdf")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	if err := api.WriteContext(b.dest, f); err != nil {
+		return fmt.Errorf("écriture du PDF : %w", err)
+	}
+	b.dest = nil
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	return renumberTo(w, f, st.Size(), b.in.Now)
+}
+
+// writeContext writes a pdfcpu context deterministically, in memory.
 func writeContext(ctx *model.Context, in *Input) ([]byte, error) {
 	var buf bytes.Buffer
 	if err := api.WriteContext(ctx, &buf); err != nil {
 		return nil, fmt.Errorf("écriture du PDF : %w", err)
 	}
-	out, err := renumber(buf.Bytes())
-	if err != nil {
-		return nil, fmt.Errorf("écriture du PDF : %w", err)
-	}
-	return deterministic(out, in), nil
+	return renumber(buf.Bytes(), in.Now)
 }
 
 // outline turns the marks into a two-level bookmark tree.
@@ -160,52 +160,6 @@ func outline(ms []mark) []pdfcpu.Bookmark {
 		out = append(out, bm)
 	}
 	return out
-}
-
-var (
-	reDate = regexp.MustCompile(`/(CreationDate|ModDate)\s*\((D:[^)]*)\)`)
-	reID   = regexp.MustCompile(`/ID\s*\[\s*<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*\]`)
-)
-
-// deterministic replaces, in place and without changing any length (so the
-// cross-reference offsets stay right), the wall-clock dates pdfcpu wrote with
-// the render's clock, and the file id with one derived from the content.
-func deterministic(pdf []byte, in *Input) []byte {
-	t := in.Now.UTC()
-	for _, m := range reDate.FindAllSubmatchIndex(pdf, -1) {
-		old := pdf[m[4]:m[5]]
-		var repl string
-		switch len(old) {
-		case 16:
-			repl = t.Format("D:20060102150405")
-		case 17:
-			repl = t.Format("D:20060102150405") + "Z"
-		case 22:
-			repl = t.Format("D:20060102150405") + "+00'00"
-		case 23:
-			repl = t.Format("D:20060102150405") + "+00'00'"
-		default:
-			continue
-		}
-		copy(old, repl)
-	}
-	if m := reID.FindSubmatchIndex(pdf); m != nil {
-		for _, g := range [][2]int{{m[2], m[3]}, {m[4], m[5]}} {
-			for i := g[0]; i < g[1]; i++ {
-				pdf[i] = '0'
-			}
-		}
-		sum := sha256.Sum256(pdf)
-		id := hex.EncodeToString(sum[:])
-		for _, g := range [][2]int{{m[2], m[3]}, {m[4], m[5]}} {
-			n := g[1] - g[0]
-			for len(id) < n {
-				id += id
-			}
-			copy(pdf[g[0]:g[1]], id[:n])
-		}
-	}
-	return pdf
 }
 
 // catch turns a panic inside pdfcpu (it has a few on unusual input) into an

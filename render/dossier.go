@@ -7,12 +7,14 @@ import (
 	"image"
 	_ "image/jpeg" // dimensions of JPEG pieces
 	"image/png"
+	"io"
 	"os"
 	"path"
 	"strings"
 	"time"
 
 	"github.com/go-pdf/fpdf"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 
 	"anefdossier/protocol"
 )
@@ -25,8 +27,10 @@ type mark struct {
 }
 
 // builder lays out a document that may contain imported PDF pages: the
-// pages fpdf draws are cut into segments, and imported PDFs are merged between
-// them by pdfcpu. Page numbers are global.
+// pages fpdf draws are cut into segments (at each imported PDF, and whenever
+// a segment holds [segmentLimit] bytes of images, so that memory stays
+// bounded), and pdfcpu merges segments and stamped PDFs into one context as
+// they come. Page numbers are global.
 type builder struct {
 	in    *Input
 	dry   bool // first pass: count pages, draw no image
@@ -35,27 +39,26 @@ type builder struct {
 	toc   []mark // pages from the previous pass
 
 	cur      *doc
-	segments [][]byte
-	imports  []imported
 	offset   int // pages of finished segments and imports
+	segments int // finished segments
+	imports  int // imported PDFs
+	segBytes int64
+	// segLimit cuts a segment when its images exceed it (0: never).
+	segLimit int64
 	marks    []mark
-	err      error
+	// merged: the output is assembled by pdfcpu (decided by the first pass).
+	merged bool
+	dest   *model.Context
+	err    error
 	// override replaces the image of a piece (a band of a split screenshot).
 	override []byte
-	// merged: imported PDFs will be merged, the outline is set by pdfcpu.
-	merged bool
 	// pendingParent is a level-0 section opened by the next mark.
 	pendingParent string
 }
 
-// imported is a PDF piece inserted after a segment.
-type imported struct {
-	afterSegment int
-	piece        *protocol.Piece
-	data         []byte
-	pages        int
-	first        int // its first page in the final document
-}
+// segmentLimit bounds the image bytes of one fpdf segment: fpdf keeps every
+// image and the whole PDF in memory until it writes it.
+const segmentLimit = 24 << 20
 
 func newBuilder(in *Input, title string, dry bool, total int, toc []mark) *builder {
 	b := &builder{in: in, dry: dry, title: title, total: total, toc: toc}
@@ -85,42 +88,64 @@ func (b *builder) mark(title string, level int) {
 	}
 }
 
-// insertPDF closes the current segment and queues an imported PDF after it.
-func (b *builder) insertPDF(p *protocol.Piece, data []byte, pages int) {
-	if !b.dry {
+// cut closes the current segment (merging it when the output is merged) and
+// starts a new one.
+func (b *builder) cut() {
+	pages := b.cur.PageNo()
+	if !b.dry && b.err == nil {
 		out, err := b.cur.output()
-		if err != nil && b.err == nil {
-			b.err = err
+		b.cur = nil
+		if err == nil {
+			err = b.mergeSegment(out, fmt.Sprintf("segment %d", b.segments+1))
 		}
-		b.segments = append(b.segments, out)
-	} else {
-		b.segments = append(b.segments, nil)
+		b.err = err
 	}
-	b.offset += b.cur.PageNo()
-	b.imports = append(b.imports, imported{afterSegment: len(b.segments) - 1, piece: p, data: data, pages: pages, first: b.offset + 1})
+	b.segments++
 	b.offset += pages
+	b.segBytes = 0
 	b.cur = b.newDoc()
+}
+
+// insertPDF closes the current segment and merges a stamped imported PDF.
+func (b *builder) insertPDF(p *protocol.Piece, data []byte, pages int) {
+	b.cut()
+	first := b.offset + 1
+	if !b.dry && b.err == nil {
+		ctx, err := stamped(data, p.Number, first, b.total)
+		if err != nil {
+			b.err = fmt.Errorf("pièce n°%d : tampon impossible : %w", p.Number, err)
+		} else {
+			b.err = b.mergeCtx(ctx, fmt.Sprintf("pièce %d", p.Number))
+		}
+	}
+	b.imports++
+	b.offset += pages
+	b.cur.offset = b.offset
 }
 
 // pages is the number of pages laid out so far.
 func (b *builder) pages() int { return b.offset + b.cur.PageNo() }
 
-// finish returns the final PDF.
-func (b *builder) finish() ([]byte, error) {
+// finish writes the final PDF to w.
+func (b *builder) finish(w io.Writer) error {
 	if b.err != nil {
-		return nil, b.err
+		return b.err
 	}
-	if len(b.imports) == 0 {
-		return b.cur.output()
-	}
-	if b.cur.PageNo() > 0 {
+	if !b.merged {
 		out, err := b.cur.output()
 		if err != nil {
-			return nil, err
+			return err
 		}
-		b.segments = append(b.segments, out)
+		_, err = w.Write(out)
+		return err
 	}
-	return assemble(b)
+	if b.cur.PageNo() > 0 {
+		b.cut()
+		if b.err != nil {
+			return b.err
+		}
+	}
+	return b.writeMerged(w)
 }
 
 // pieceKind tells how a piece is shown.
@@ -140,30 +165,45 @@ func pieceKind(p *protocol.Piece) string {
 	return "other"
 }
 
-// DossierPDF renders the whole dossier: cover with table of contents, the
-// protocol's main letter, the inventory, every piece, the integrity annex.
+// DossierPDF renders the whole dossier in memory (see [Input.WriteDossier]).
 func (in *Input) DossierPDF() ([]byte, error) {
+	var buf bytes.Buffer
+	if err := in.WriteDossier(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// WriteDossier renders the whole dossier to w: cover with table of contents,
+// the protocol's main letter, the inventory, every piece, the integrity
+// annex.
+func (in *Input) WriteDossier(w io.Writer) error {
 	letter, err := in.mainLetter()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	entries := in.Inventory()
 	// Pass 1 counts pages (no image is read); pass 2 writes the totals and
 	// the table of contents literally.
 	b := newBuilder(in, "Dossier — "+in.facts().PersonName, true, 0, nil)
+	b.segLimit = segmentLimit
 	if err := b.dossier(letter, entries); err != nil {
-		return nil, err
+		return err
 	}
-	total, toc, merged := b.pages(), b.marks, len(b.imports) > 0
+	total, toc, merged := b.pages(), b.marks, b.imports > 0 || b.segments > 0
 	b = newBuilder(in, "Dossier — "+in.facts().PersonName, false, total, toc)
+	b.segLimit = segmentLimit
 	b.merged = merged
 	if err := b.dossier(letter, entries); err != nil {
-		return nil, err
+		return err
+	}
+	if b.err != nil {
+		return b.err
 	}
 	if b.pages() != total {
-		return nil, fmt.Errorf("mise en page instable : %d pages puis %d", total, b.pages())
+		return fmt.Errorf("mise en page instable : %d pages puis %d", total, b.pages())
 	}
-	return b.finish()
+	return b.finish(w)
 }
 
 // mainLetter is the protocol's first letter (a document whose template is not
@@ -279,6 +319,13 @@ func pieceHeading(e Entry) string { return fmt.Sprintf("Pièce n°%d — %s", e.
 
 // piece draws one piece under its heading.
 func (b *builder) piece(p *protocol.Piece, e Entry) error {
+	if k := pieceKind(p); k == "png" || k == "jpg" {
+		size := p.Main().Size
+		if b.segLimit > 0 && b.segBytes > 0 && b.segBytes+size > b.segLimit {
+			b.cut()
+		}
+		b.segBytes += size
+	}
 	d := b.cur
 	d.header = ""
 	d.AddPage()

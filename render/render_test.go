@@ -410,3 +410,35 @@ func (o overlayFS) Open(name string) (fs.File, error) {
 	}
 	return o.base.Open(name)
 }
+
+// Every document of every protocol renders from its template on the example
+// data (the journal's steps of another protocol are simply ignored).
+func TestEveryProtocolDocument(t *testing.T) {
+	in := exampleCase(t)
+	in.Dossier.Procedure.FilingDate = "2026-02-01"
+	events, err := protocol.ReadJournal(filepath.Join(in.Dir, protocol.JournalFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range protocol.Protocols(nil) {
+		p, err := protocol.LoadProtocol(nil, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in.State = protocol.Fold(p, events)
+		for _, doc := range p.Documents {
+			pdf, err := in.LetterPDF(doc.ID)
+			if err != nil {
+				t.Errorf("%s/%s: %v", id, doc.ID, err)
+				continue
+			}
+			if dir := os.Getenv("RENDER_DUMP"); dir != "" {
+				os.WriteFile(filepath.Join(dir, id+"-"+doc.ID+".pdf"), pdf, 0o600)
+			}
+			text := checkPDF(t, id+"-"+doc.ID+".pdf", pdf)
+			if strings.Contains(text, "<no value>") || strings.Contains(text, "%!") {
+				t.Errorf("%s/%s: template printed a missing value", id, doc.ID)
+			}
+		}
+	}
+}

@@ -198,7 +198,11 @@ func (in *Input) singlePiece(p *protocol.Piece, e Entry, img []byte) ([]byte, er
 	if err := b.piece(p, e); err != nil {
 		return nil, err
 	}
-	return b.finish()
+	var buf bytes.Buffer
+	if err := b.finish(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // splitPDF cuts a stamped PDF into page ranges each under the limit.
@@ -220,11 +224,10 @@ func (in *Input) splitPDF(data []byte, number int) ([][]byte, error) {
 			if err := api.Trim(bytes.NewReader(data), &buf, []string{fmt.Sprintf("%d-%d", first, last)}, pdfConf()); err != nil {
 				return nil, fmt.Errorf("pièce n°%d : découpage : %w", number, err)
 			}
-			ren, err := renumber(buf.Bytes())
+			part, err := renumber(buf.Bytes(), in.Now)
 			if err != nil {
 				return nil, err
 			}
-			part := deterministic(ren, in)
 			if len(part) > TelerecoursMax {
 				ok = false
 				break

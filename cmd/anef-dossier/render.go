@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -179,15 +180,14 @@ func runRenderDossier(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	pdf, err := in.DossierPDF()
+	// fpdf and pdfcpu hold pages in memory: a soft limit makes the garbage
+	// collector return what each finished part no longer needs.
+	debug.SetMemoryLimit(192 << 20)
+	p, size, err := in.WriteOutWith(render.DossierFile, in.WriteDossier)
 	if err != nil {
 		return renderErr(err)
 	}
-	p, err := in.WriteOut(render.DossierFile, pdf)
-	if err != nil {
-		return err
-	}
-	wrote(c, p, len(pdf))
+	wrote(c, p, int(size))
 	return nil
 }
 
