@@ -162,6 +162,15 @@ func shootAttached(ctx context.Context, o AttachOptions) (*Result, error) {
 	rec.Machine = machineInfo()
 	rec.Unrecorded = append(rec.Unrecorded, attachedUnrecorded...)
 
+	// A tab still loading is waited for (reading only: nothing is sent to
+	// the page).
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.readyState === "complete"`,
+		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(o.Timeout/2))); err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		rec.Notes = append(rec.Notes, "la page de l'onglet n'avait pas fini de se charger au moment de la capture")
+	}
 	if ver, err := chromedp.CallBrowser(ctx, browser.GetVersion, cdp.Empty{}); err == nil {
 		rec.Browser.Name, rec.Browser.Version = browserName(ver.Product)
 	}

@@ -11,6 +11,7 @@ import (
 	"math"
 	"mime"
 	"net/url"
+	"os"
 	"os/exec"
 	"sort"
 	"strings"
@@ -114,7 +115,14 @@ func Capture(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Chromium's own temporary files (its singleton socket folder, shared
+	// memory) go to a folder of this capture, removed last, after the
+	// browser has exited: a killed browser leaves nothing in /tmp either.
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(execPath))
+	if work := browserTempDir(); work != "" {
+		defer os.RemoveAll(work)
+		opts = append(opts, chromedp.Env("TMPDIR="+work))
+	}
 	for _, f := range commonFlags {
 		opts = append(opts, chromedp.Flag(f, true))
 	}
@@ -151,6 +159,27 @@ func Capture(ctx context.Context, o Options) (*Result, error) {
 	}
 	res.Record.Browser.Name, res.Record.Browser.Version = browserName(res.Record.Browser.Version)
 	return res, nil
+}
+
+// maxBrowserTemp bounds the length of Chromium's TMPDIR: it puts a Unix
+// socket 45 characters below it, and a socket path has at most 107.
+const maxBrowserTemp = 60
+
+// browserTempDir makes the folder for Chromium's own temporary files, short
+// enough for its socket; "" when none can be made (Chromium then uses the
+// usual temporary folder).
+func browserTempDir() string {
+	for _, parent := range []string{os.TempDir(), "/tmp"} {
+		dir, err := os.MkdirTemp(parent, "adc-")
+		if err != nil {
+			continue
+		}
+		if len(dir) <= maxBrowserTemp {
+			return dir
+		}
+		os.Remove(dir)
+	}
+	return ""
 }
 
 func browserName(product string) (string, string) {

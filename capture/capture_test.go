@@ -55,7 +55,7 @@ func leftovers() []string {
 	var left []string
 	ents, _ := os.ReadDir(tmpDir)
 	for _, e := range ents {
-		if strings.HasPrefix(e.Name(), "chromedp-runner") {
+		if isBrowserTemp(e.Name()) {
 			left = append(left, e.Name())
 		}
 	}
@@ -67,6 +67,17 @@ func leftovers() []string {
 		}
 	}
 	return left
+}
+
+// isBrowserTemp tells whether a name in the temporary folder is a
+// browser's: its profile, its own temporary files, the capture's folder.
+func isBrowserTemp(name string) bool {
+	for _, p := range []string{"chromedp-runner", "org.chromium.", ".org.chromium.", "adc-"} {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func noLeftovers(t *testing.T) {
@@ -439,22 +450,35 @@ func freePort(t *testing.T) int {
 func TestAttach(t *testing.T) {
 	needChromium(t)
 	s := testSite()
+	before := s.homeHits.Load()
+	// The user's browser keeps its temporary files in the usual folder:
+	// here one that the test removes.
+	t.Setenv("TMPDIR", t.TempDir())
 	l, err := StartBrowser(BrowserOptions{ProfileDir: filepath.Join(t.TempDir(), "profil"), Port: freePort(t), URL: s.plain.URL + "/", Headless: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer syscall.Kill(-l.PID, syscall.SIGKILL) // its own session: the whole group
-	// Wait for the page to be loaded in the user's tab.
-	var tabs []struct{ URL, Type string }
-	for i := 0; i < 100; i++ {
-		tabs = listTabs(t, l.DevTools)
-		if slices.ContainsFunc(tabs, func(x struct{ URL, Type string }) bool { return x.URL == s.plain.URL+"/" }) {
-			break
+	defer func() {
+		syscall.Kill(-l.PID, syscall.SIGKILL) // its own session: the whole group
+		for i := 0; i < 100 && syscall.Kill(l.PID, 0) == nil; i++ {
+			time.Sleep(30 * time.Millisecond)
 		}
-		time.Sleep(100 * time.Millisecond)
+	}()
+	// Wait for the page to be loaded in the user's tab: served once, and
+	// its title known to the browser.
+	loaded := func() bool {
+		return slices.ContainsFunc(listTabs(t, l.DevTools), func(x tab) bool {
+			return x.URL == s.plain.URL+"/" && x.Title == "Prise de rendez-vous"
+		})
+	}
+	for i := 0; i < 200 && (s.homeHits.Load() == before || !loaded()); i++ {
+		time.Sleep(50 * time.Millisecond)
 	}
 	time.Sleep(300 * time.Millisecond)
 	hits := s.homeHits.Load()
+	if hits != before+1 {
+		t.Fatalf("the page was served %d times at start", hits-before)
+	}
 
 	_, err = Attach(context.Background(), AttachOptions{DevTools: l.DevTools, TabURL: "/aucun-onglet-ainsi", Timeout: 20 * time.Second})
 	if !errors.Is(err, ErrNoTab) {
@@ -474,7 +498,7 @@ func TestAttach(t *testing.T) {
 	}
 	// The user's tab is still there, never reloaded.
 	after := listTabs(t, l.DevTools)
-	if !slices.ContainsFunc(after, func(x struct{ URL, Type string }) bool { return x.URL == s.plain.URL+"/" && x.Type == "page" }) {
+	if !slices.ContainsFunc(after, func(x tab) bool { return x.URL == s.plain.URL+"/" && x.Type == "page" }) {
 		t.Errorf("the user's tab is gone: %+v", after)
 	}
 	if s.homeHits.Load() != hits {
@@ -485,14 +509,16 @@ func TestAttach(t *testing.T) {
 	}
 }
 
-func listTabs(t *testing.T, devtools string) []struct{ URL, Type string } {
+type tab struct{ URL, Type, Title string }
+
+func listTabs(t *testing.T, devtools string) []tab {
 	t.Helper()
 	resp, err := http.Get(devtools + "/json/list")
 	if err != nil {
 		return nil
 	}
 	defer resp.Body.Close()
-	var tabs []struct{ URL, Type string }
+	var tabs []tab
 	json.NewDecoder(resp.Body).Decode(&tabs)
 	return tabs
 }

@@ -103,7 +103,7 @@ func StartBrowser(o BrowserOptions) (*Launched, error) {
 	go func() { exited <- cmd.Wait() }()
 	deadline := time.After(20 * time.Second)
 	for {
-		if devToolsUp(addr) {
+		if devToolsUp(addr, o.URL) {
 			return &Launched{PID: cmd.Process.Pid, DevTools: "http://" + addr, Profile: o.ProfileDir}, nil
 		}
 		select {
@@ -117,14 +117,26 @@ func StartBrowser(o BrowserOptions) (*Launched, error) {
 	}
 }
 
-// devToolsUp tells whether a browser answers on its debugging address.
-func devToolsUp(addr string) bool {
+// devToolsUp tells whether a browser answers on its debugging address and,
+// when first is set, shows a tab for it (the page may still be loading).
+func devToolsUp(addr, first string) bool {
 	c := http.Client{Timeout: time.Second}
-	resp, err := c.Get("http://" + addr + "/json/version")
+	resp, err := c.Get("http://" + addr + "/json/list")
 	if err != nil {
 		return false
 	}
 	defer resp.Body.Close()
-	var v struct{ Browser string }
-	return resp.StatusCode == http.StatusOK && json.NewDecoder(resp.Body).Decode(&v) == nil && v.Browser != ""
+	var tabs []struct{ URL, Type string }
+	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&tabs) != nil {
+		return false
+	}
+	if first == "" {
+		return true
+	}
+	for _, t := range tabs {
+		if t.Type == "page" && t.URL != "" && t.URL != "about:blank" {
+			return true
+		}
+	}
+	return false
 }

@@ -139,7 +139,7 @@ func cmdNoProfiles(ts *testscript.TestScript, neg bool, args []string) {
 		left = left[:0]
 		ents, _ := os.ReadDir(tmp)
 		for _, e := range ents {
-			if strings.HasPrefix(e.Name(), "chromedp-runner") {
+			if n := e.Name(); strings.HasPrefix(n, "chromedp-runner") || strings.Contains(n, "org.chromium.") || strings.HasPrefix(n, "adc-") {
 				left = append(left, e.Name())
 			}
 		}
