@@ -78,6 +78,9 @@ type AutoRule struct {
 	RecommendedWeeks int `yaml:"semaines_recommandees"`
 	// Advice is the reason given with the recommendation.
 	Advice string `yaml:"conseil"`
+	// ExcludeSteps: pieces cited by records of these steps do not count
+	// (the capture of the préfecture's procedure page is not an attempt).
+	ExcludeSteps []string `yaml:"sauf_pieces_de"`
 }
 
 // Channel is one way of doing a step (form, e-mail, phone, LRAR, ...).
@@ -333,6 +336,13 @@ func (p *Protocol) check() error {
 		}
 		if s.AnswersTo != "" && (!seen[s.AnswersTo] || s.AnswersTo == s.ID) {
 			return fmt.Errorf("étape %s : « repond_a » cite %s, inconnue ou placée après", s.ID, s.AnswersTo)
+		}
+		if s.Auto != nil {
+			for _, x := range s.Auto.ExcludeSteps {
+				if p.Step(x) == nil || x == s.ID {
+					return fmt.Errorf("étape %s : « sauf_pieces_de » cite %s, inconnue", s.ID, x)
+				}
+			}
 		}
 		if s.Auto != nil && s.Auto.RecommendedWeeks > 0 && s.Auto.RecommendedWeeks < s.Auto.DistinctWeeks {
 			return fmt.Errorf("étape %s : semaines_recommandees inférieur à semaines_distinctes", s.ID)

@@ -315,10 +315,15 @@ func TestProtocolRdvIndisponiblePath(t *testing.T) {
 	p := j.piece("capture", "2026-02-26")
 	j.done("canal", "module-rendez-vous", "", "26/02/2026", []int{p})
 	j.wantNext("captures")
-	// canal's own capture counts; three more within six days, across a
-	// calendar-week boundary (Thursday to Tuesday): one week only.
+	// The capture of the procedure page is not an attempt: 3 pieces only.
+	j.piece("capture", "2026-02-26")
 	j.piece("capture", "2026-02-27")
 	j.piece("capture", "2026-03-02")
+	if st := j.state().StepState("captures"); st.Done || !strings.Contains(st.Missing, "3 pièce(s) sur 4") {
+		t.Fatalf("3 attempts: done=%v missing=%q", st.Done, st.Missing)
+	}
+	// Four within six days, across a calendar-week boundary (Thursday to
+	// Tuesday): one week only, as in CE 10 June 2020, n°435594.
 	j.piece("capture", "2026-03-03")
 	st := j.state().StepState("captures")
 	if st.Done || !strings.Contains(st.Missing, "1 semaine") {

@@ -241,9 +241,19 @@ func (s *State) evaluate(st *StepState) {
 		for _, k := range step.Auto.Kinds {
 			kinds[k] = true
 		}
+		excluded := map[int]bool{}
+		for _, id := range step.Auto.ExcludeSteps {
+			if other := s.StepState(id); other != nil {
+				for _, r := range other.Records {
+					for _, n := range r.Pieces {
+						excluded[n] = true
+					}
+				}
+			}
+		}
 		var dates []time.Time
 		for _, p := range s.Pieces {
-			if kinds[p.Kind] {
+			if kinds[p.Kind] && !excluded[p.Number] {
 				st.Pieces = append(st.Pieces, p.Number)
 				dates = append(dates, p.Date)
 			}
