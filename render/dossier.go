@@ -244,9 +244,9 @@ func (b *builder) dossier(letter *Letter, entries []Entry) error {
 	kv("Administration", in.Dossier.Prefecture.Name)
 	switch {
 	case f.Lawyer:
-		kv("Représentée par", "Maître "+in.Dossier.Actor.Name+", avocat au barreau de "+in.Dossier.Actor.Bar)
+		kv("Conseil", "Maître "+in.Dossier.Actor.Name+", avocat au barreau de "+in.Dossier.Actor.Bar)
 	case f.Association:
-		kv("Accompagnée par", in.Dossier.Actor.Name+" ("+in.Dossier.Actor.Organisation+")")
+		kv("Association", in.Dossier.Actor.Organisation+" ("+in.Dossier.Actor.Name+")")
 	}
 	kv("Établi le", f.Today)
 	kv("Pièces", fmt.Sprint(len(entries)))
