@@ -92,9 +92,11 @@ type DeadlineState struct {
 	Start    time.Time
 	Date     time.Time
 	DaysLeft int
-	// Closed: the step that ends it is done.
-	Closed bool
-	Note   string
+	// Closed: the step that ends it is done (or the field that ends it is
+	// filled); ClosedReason says which, in French.
+	Closed       bool
+	ClosedReason string
+	Note         string
 }
 
 // Deadlines computes the protocol's deadlines for a case. Deadlines whose
@@ -169,10 +171,16 @@ func (s *State) Deadlines(d *Dossier, today time.Time) []DeadlineState {
 		}
 		date := AddPeriod(start, period)
 		ds := DeadlineState{Deadline: dl, Start: start, Date: date, DaysLeft: DaysBetween(today, date), Note: note, Closed: closedBySource}
+		if closedBySource {
+			ds.ClosedReason = computed[dl.FromDeadline].ClosedReason
+		}
 		if dl.Until != "" {
 			if st := s.StepState(dl.Until); st != nil && st.Done {
-				ds.Closed = true
+				ds.Closed, ds.ClosedReason = true, fmt.Sprintf("étape « %s » faite", st.Step.Title)
 			}
+		}
+		if dl.UntilField != "" && d != nil && d.Field(dl.UntilField) != "" {
+			ds.Closed, ds.ClosedReason = true, fmt.Sprintf("%s renseignée dans dossier.yaml (%s)", Label(dl.UntilField), dl.UntilField)
 		}
 		computed[dl.ID] = ds
 		out = append(out, ds)

@@ -136,6 +136,9 @@ type Deadline struct {
 	PeriodField string `yaml:"duree_champ"`
 	// Until: the deadline stops mattering once this step is done.
 	Until string `yaml:"jusqu_a"`
+	// UntilField: the deadline stops mattering once this dossier.yaml field
+	// is filled (e.g. the filing window, once procedure.date_depot is known).
+	UntilField string `yaml:"jusqu_au_champ"`
 	// Kind: "echeance" (a date not to miss, default) or "ouverture" (a
 	// window opens on that date).
 	Kind string `yaml:"nature"`
@@ -390,7 +393,7 @@ func (p *Protocol) check() error {
 		if starts != 1 {
 			return fmt.Errorf("délai %s : un seul point de départ attendu (depuis_etape, depuis_champ ou depuis_delai)", dl.ID)
 		}
-		for _, f := range []string{dl.PeriodField, dl.Condition, strings.SplitN(dl.OnlyIf, "=", 2)[0]} {
+		for _, f := range []string{dl.PeriodField, dl.Condition, dl.UntilField, strings.SplitN(dl.OnlyIf, "=", 2)[0]} {
 			if f != "" && !HasField(f) {
 				return fmt.Errorf("délai %s : champ %s inconnu de dossier.yaml", dl.ID, f)
 			}

@@ -447,6 +447,10 @@ func TestProtocolFilingDeadlines(t *testing.T) {
 			t.Errorf("%s = %+v, want %s", id, d, date)
 		}
 	}
+	// The filing date known, the filing window no longer matters.
+	if d := j.deadline("depot-renouvellement-fin", today); d == nil || !d.Closed || !strings.Contains(d.ClosedReason, "date du dépôt complet") {
+		t.Errorf("filing window not closed by the filing date: %+v", d)
+	}
 	// Appeal routes stated: two months; R.432-2 shorter silence: 60 days.
 	j.d.Procedure.AppealRoutesShown = true
 	j.d.Procedure.SilenceDays = 60
@@ -473,7 +477,7 @@ func TestProtocolFilingDeadlines(t *testing.T) {
 	if nd := NextDeadline(ds); nd != nil {
 		t.Errorf("next deadline after everything = %+v", nd)
 	}
-	j.d.Procedure.Nature = "renouvellement"
+	j.d.Procedure.Nature, j.d.Procedure.FilingDate = "renouvellement", ""
 	ds = j.state().Deadlines(j.d, synDate(t, "2026-05-15"))
 	if nd := NextDeadline(ds); nd == nil || nd.Deadline.ID != "depot-renouvellement-fin" {
 		t.Errorf("next deadline = %+v", nd)

@@ -251,6 +251,9 @@ func runStatus(c *cli.Context) error {
 			closed := ""
 			if d.Closed {
 				closed = " (sans objet : étape faite)"
+				if d.ClosedReason != "" {
+					closed = " (sans objet : " + d.ClosedReason + ")"
+				}
 			}
 			outf(c, "  - %s : %s (%s)%s\n", d.Deadline.Title, protocol.FrLongDate(d.Date), deadlineWhen(d), closed)
 			if d.Note != "" && !d.Closed {
