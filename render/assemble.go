@@ -5,6 +5,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
+
+	"github.com/go-fonts/liberation/liberationsansbold"
+	"github.com/go-fonts/liberation/liberationsansregular"
+	"github.com/go-pdf/fpdf"
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
@@ -49,38 +54,80 @@ func (b *builder) pdfPiece(p *protocol.Piece) ([]byte, int, error) {
 }
 
 // stamped reads an imported PDF and stamps every page with its piece number
-// at the top right and, when first > 0, "Page X / Y" at the bottom.
+// at the top right and, when first > 0, "Page X / Y" at the bottom. The
+// stamps are drawn by fpdf in the embedded Liberation font, one stamp page
+// per page of the piece and of the same size, laid over it by pdfcpu.
 func stamped(data []byte, number, first, total int) (ctx *model.Context, err error) {
 	defer catch(&err)
 	ctx, err = api.ReadAndValidate(bytes.NewReader(data), pdfConf())
 	if err != nil {
 		return nil, err
 	}
-	n := ctx.PageCount
-	m := map[int][]*model.Watermark{}
-	for i := 1; i <= n; i++ {
-		label := fmt.Sprintf("Pièce n°%d", number)
-		if n > 1 {
-			label += fmt.Sprintf(" — page %d / %d", i, n)
-		}
-		top, err := api.TextWatermark(label, "font:Helvetica-Bold, points:10, position:tr, offset:-14 -10, scale:1 abs, rot:0, fillcolor:#B00000, backgroundcolor:#FFFFFF, margins:2, border:1 round #B00000", true, false, types.POINTS)
-		if err != nil {
-			return nil, err
-		}
-		m[i] = append(m[i], top)
-		if first > 0 {
-			foot, err := api.TextWatermark(fmt.Sprintf("Page %d / %d", first+i-1, total), "font:Helvetica, points:8, position:bc, offset:0 14, scale:1 abs, rot:0, fillcolor:#5A5A5A, backgroundcolor:#FFFFFF, margins:1", true, false, types.POINTS)
-			if err != nil {
-				return nil, err
-			}
-			m[i] = append(m[i], foot)
-		}
+	dims, err := ctx.PageDims()
+	if err != nil {
+		return nil, err
 	}
-	if err := pdfcpu.AddWatermarksSliceMap(ctx, m); err != nil {
+	stamps, err := stampPages(dims, number, first, total)
+	if err != nil {
+		return nil, err
+	}
+	wm, err := api.PDFMultiWatermarkForReadSeeker(bytes.NewReader(stamps), 1, 1, "pos:c, scale:1 abs, rot:0", true, false, types.POINTS)
+	if err != nil {
+		return nil, err
+	}
+	if err := pdfcpu.AddWatermarks(ctx, nil, wm); err != nil {
 		return nil, err
 	}
 	return ctx, nil
 }
+
+// stampPages draws the stamps: transparent pages of the given sizes with a
+// framed "Pièce n°N" label and, when first > 0, the page number.
+func stampPages(dims []types.Dim, number, first, total int) ([]byte, error) {
+	f := fpdf.New("P", "pt", "A4", "")
+	f.SetCreationDate(fixedStampDate)
+	f.SetModificationDate(fixedStampDate)
+	f.SetCatalogSort(true)
+	f.SetAutoPageBreak(false, 0)
+	f.AddUTF8FontFromBytes(sans, "", liberationsansregular.TTF)
+	f.AddUTF8FontFromBytes(sans, "B", liberationsansbold.TTF)
+	n := len(dims)
+	for i, d := range dims {
+		f.AddPageFormat("P", fpdf.SizeType{Wd: d.Width, Ht: d.Height})
+		label := fmt.Sprintf("Pièce n°%d", number)
+		if n > 1 {
+			label += fmt.Sprintf(" — page %d / %d", i+1, n)
+		}
+		f.SetFont(sans, "B", 10)
+		w := f.GetStringWidth(label) + 10
+		f.SetFillColor(255, 255, 255)
+		f.SetDrawColor(176, 0, 0)
+		f.SetTextColor(176, 0, 0)
+		f.SetLineWidth(1)
+		f.SetXY(d.Width-w-14, 10)
+		f.CellFormat(w, 16, label, "1", 0, "C", true, 0, "")
+		if first > 0 {
+			f.SetFont(sans, "", 8)
+			f.SetTextColor(90, 90, 90)
+			txt := fmt.Sprintf("Page %d / %d", first+i, total)
+			w := f.GetStringWidth(txt) + 8
+			f.SetXY((d.Width-w)/2, d.Height-24)
+			f.CellFormat(w, 12, txt, "", 0, "C", true, 0, "")
+		}
+	}
+	if err := f.Error(); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := f.Output(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// fixedStampDate keeps the stamp documents identical from run to run (their
+// own dates do not reach the output).
+var fixedStampDate = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // mergeSegment adds an fpdf segment to the merged document.
 func (b *builder) mergeSegment(data []byte, name string) (err error) {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"flag"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -440,5 +441,47 @@ func TestEveryProtocolDocument(t *testing.T) {
 				t.Errorf("%s/%s: template printed a missing value", id, doc.ID)
 			}
 		}
+	}
+}
+
+// A stamped PDF piece over the Télérecours limit is cut into page ranges,
+// each a valid PDF under the limit.
+func TestSplitPDF(t *testing.T) {
+	in := exampleCase(t)
+	d := newDoc(fixedNow, "essai")
+	for i := 0; i < 6; i++ {
+		d.AddPage()
+		d.SetFont(mono, "", 6)
+		for j := 0; j < 60; j++ {
+			d.CellFormat(bodyW, 3.5, strings.Repeat(hex.EncodeToString([]byte{byte(i), byte(j), byte(i * j)}), 20), "", 1, "L", false, 0, "")
+		}
+	}
+	data, err := d.output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, err := stamped(data, 3, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole, err := writeContext(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := TelerecoursMax
+	TelerecoursMax = len(whole) * 2 / 3
+	defer func() { TelerecoursMax = old }()
+	parts, err := in.splitPDF(whole, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(parts) < 2 {
+		t.Fatalf("%d parts", len(parts))
+	}
+	for i, p := range parts {
+		if len(p) > TelerecoursMax {
+			t.Errorf("part %d: %d bytes", i+1, len(p))
+		}
+		checkPDF(t, fmt.Sprintf("part%d.pdf", i+1), p)
 	}
 }
