@@ -8,6 +8,7 @@ import (
 	"image/color"
 	"image/draw"
 	"image/png"
+	"math"
 	"strings"
 	"sync"
 	"time"
@@ -46,14 +47,19 @@ type BannerInfo struct {
 	Attached  bool      // taken in the user's own browser
 	Status    int       // HTTP status, shown when it is an error (4xx, 5xx)
 	Insecure  bool      // the TLS certificate was not checked
+	// Scale is the screenshot's device pixel ratio (2 on a HiDPI screen
+	// in attached mode): the strip is drawn that much larger, so that it
+	// prints at the same size as the page's text. 0 means 1.
+	Scale float64
 }
 
 // BannerLine is one line of text drawn in the strip, with its baseline.
 type BannerLine struct {
 	Text     string
 	Bold     bool
-	X        int // left edge of the text
-	Baseline int // y of the baseline, from the top of the image
+	Size     float64 // font size in pixels
+	X        int     // left edge of the text
+	Baseline int     // y of the baseline, from the top of the image
 }
 
 // Bannered is a screenshot with its strip.
@@ -81,8 +87,12 @@ func loadFonts() error {
 }
 
 // BannerFace returns the face used for the banner text (Liberation Sans,
-// embedded: no system font is needed). Tests use it to read the banner back.
-func BannerFace(bold bool) (font.Face, error) {
+// embedded: no system font is needed) at size pixels (0 = BannerFontSize).
+// Tests use it to read the banner back.
+func BannerFace(bold bool, size float64) (font.Face, error) {
+	if size <= 0 {
+		size = BannerFontSize
+	}
 	if err := loadFonts(); err != nil {
 		return nil, fmt.Errorf("police du bandeau : %w", err)
 	}
@@ -90,7 +100,7 @@ func BannerFace(bold bool) (font.Face, error) {
 	if bold {
 		f = fontBold
 	}
-	return opentype.NewFace(f, &opentype.FaceOptions{Size: BannerFontSize, DPI: 72, Hinting: font.HintingFull})
+	return opentype.NewFace(f, &opentype.FaceOptions{Size: size, DPI: 72, Hinting: font.HintingFull})
 }
 
 // BannerTexts returns the lines of the strip before wrapping: the piece
@@ -139,19 +149,28 @@ func composeImage(src image.Image, info BannerInfo) (*Bannered, error) {
 	if width < 200 {
 		return nil, errors.New("capture trop étroite pour le bandeau")
 	}
-	reg, err := BannerFace(false)
+	k := info.Scale
+	if k < 1 {
+		k = 1
+	}
+	k = math.Min(k, 4)
+	size := BannerFontSize * k
+	margin := int(math.Round(BannerMargin * k))
+	leading := int(math.Round(BannerLeading * k))
+	rule := int(math.Round(bannerRule * k))
+	reg, err := BannerFace(false, size)
 	if err != nil {
 		return nil, err
 	}
 	defer reg.Close()
-	bold, err := BannerFace(true)
+	bold, err := BannerFace(true, size)
 	if err != nil {
 		return nil, err
 	}
 	defer bold.Close()
 
 	head, url, extra := BannerTexts(info)
-	avail := width - 2*BannerMargin
+	avail := width - 2*margin
 	type line struct {
 		text string
 		bold bool
@@ -170,9 +189,9 @@ func composeImage(src image.Image, info BannerInfo) (*Bannered, error) {
 	}
 	ascent := reg.Metrics().Ascent.Ceil()
 	descent := reg.Metrics().Descent.Ceil()
-	textH := ascent + (len(lines)-1)*BannerLeading + descent
-	stripH := BannerMargin + textH + BannerMargin
-	total := stripH + bannerRule
+	textH := ascent + (len(lines)-1)*leading + descent
+	stripH := margin + textH + margin
+	total := stripH + rule
 
 	sb := src.Bounds()
 	dst := image.NewRGBA(image.Rect(0, 0, width, total+sb.Dy()))
@@ -195,10 +214,10 @@ func composeImage(src image.Image, info BannerInfo) (*Bannered, error) {
 		if l.bold {
 			face = bold
 		}
-		base := BannerMargin + ascent + i*BannerLeading
-		d := &font.Drawer{Dst: dst, Src: ink, Face: face, Dot: fixed.P(BannerMargin, base)}
+		base := margin + ascent + i*leading
+		d := &font.Drawer{Dst: dst, Src: ink, Face: face, Dot: fixed.P(margin, base)}
 		d.DrawString(l.text)
-		out.Lines = append(out.Lines, BannerLine{Text: l.text, Bold: l.bold, X: BannerMargin, Baseline: base})
+		out.Lines = append(out.Lines, BannerLine{Text: l.text, Bold: l.bold, Size: size, X: margin, Baseline: base})
 	}
 	var buf bytes.Buffer
 	buf.Grow(len(dst.Pix) / 8)

@@ -152,7 +152,7 @@ func renderLines(t *testing.T, width int, b *Bannered) *image.RGBA {
 	img := image.NewRGBA(image.Rect(0, 0, width, b.Height))
 	draw.Draw(img, img.Bounds(), image.NewUniform(BannerBackground), image.Point{}, draw.Src)
 	for _, l := range b.Lines {
-		face, err := BannerFace(l.Bold)
+		face, err := BannerFace(l.Bold, l.Size)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -200,7 +200,7 @@ func lum(c color.RGBA) float64 {
 }
 
 func TestWrapKeepsEveryCharacter(t *testing.T) {
-	face, err := BannerFace(false)
+	face, err := BannerFace(false, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,6 +214,32 @@ func TestWrapKeepsEveryCharacter(t *testing.T) {
 			if font.MeasureString(face, l) > fixed.I(w) {
 				t.Fatalf("width %d: line %q too wide", w, l)
 			}
+		}
+	}
+}
+
+// On a HiDPI capture (device pixel ratio 2) the strip is twice as large, so
+// that it prints at the size of the page's text.
+func TestBannerHiDPI(t *testing.T) {
+	raw := fakePage(2732, 100)
+	info := BannerInfo{URL: "https://a.example/", Shot: time.Now(), Piece: 3}
+	b1, err := ComposeBanner(raw, info)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info.Scale = 2
+	b2, err := ComposeBanner(raw, info)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b2.Lines[0].Size != 2*BannerFontSize || b2.Height < 2*b1.Height-4 {
+		t.Fatalf("scale 2: size %v, strip %d vs %d", b2.Lines[0].Size, b2.Height, b1.Height)
+	}
+	got, _ := png.Decode(bytes.NewReader(b2.PNG))
+	ref := renderLines(t, 2732, b2)
+	for _, l := range b2.Lines {
+		if d := bandDiff(got, ref, l.Baseline-int(l.Size), l.Baseline+12); d != 0 {
+			t.Errorf("line %q: %d pixels differ", l.Text, d)
 		}
 	}
 }
