@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
@@ -72,12 +73,25 @@ func genCases(tb testing.TB, root string, n, events int) {
 		add(protocol.EventCreated, protocol.CreatedData{Protocol: p.ID, Tool: "bench"})
 		count := 1
 		pieces := 0
+		// Pieces as the capture command records them: five files and the
+		// capture's summary.
+		found := true
 		for ; count < events/2; count++ {
 			pieces++
-			add(protocol.EventPiece, protocol.Piece{Number: pieces, Kind: "capture", Date: clock, Provenance: protocol.ProvenanceCapture,
-				Title: "Capture de la page de rendez-vous",
-				Files: []protocol.PieceFile{{Role: "piece", Path: fmt.Sprintf("pieces/%03d-capture.png", pieces),
-					SHA256: strings.Repeat("ab", 32), Size: 123456}}})
+			var files []protocol.PieceFile
+			for _, f := range []struct{ role, ext string }{{"piece", ".png"}, {"brut", ".png"}, {"mhtml", ".mhtml"}, {"document", ".html"}, {"preuve", ".json"}} {
+				name := fmt.Sprintf("pieces/%03d-capture", pieces)
+				if f.role != "piece" {
+					name += "." + f.role
+				}
+				files = append(files, protocol.PieceFile{Role: f.role, Path: name + f.ext, SHA256: strings.Repeat("ab", 32), Size: 123456})
+			}
+			add(protocol.EventPiece, protocol.Piece{Number: pieces, Kind: "capture", Date: clock, DateHasTime: true, Provenance: protocol.ProvenanceCapture,
+				Title: "Capture de la page de rendez-vous de la préfecture", Files: files,
+				Record: mustJSON(tb, protocol.CaptureSummary{URL: "https://www.exemple-prefecture.gouv.fr/booking/create/12345/0",
+					FinalURL: "https://www.exemple-prefecture.gouv.fr/booking/create/12345/1", Status: 200, ServerIP: "192.0.2.10",
+					TLSIssuer: "CN=Certigna Services CA, O=Dhimyotis, C=FR", Mode: "sans-tete", ExpectText: "Aucun créneau disponible",
+					ExpectFound: &found, PageTitle: "Prendre rendez-vous - Les services de l'État"})})
 		}
 		// Record the steps in order, one record per channel, stopping before
 		// the end for most cases so that next steps and deadlines vary.
@@ -107,6 +121,14 @@ func genCases(tb testing.TB, root string, n, events int) {
 			tb.Fatal(err)
 		}
 	}
+}
+
+func mustJSON(tb testing.TB, v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
 }
 
 // BenchmarkList: `list` over 1,000 cases of 50 events, the real binary
