@@ -237,8 +237,8 @@ func opaqueImage(m image.Image) bool {
 }
 
 // wrapText splits s into lines no wider than max pixels. For an address
-// (url true) it prefers to cut after a separator ('/', '?', '&', '=', '-',
-// '.', '#'); every character is kept, so the wrapped lines joined give back
+// (url true) it prefers to cut after a separator ('/', '?', '&', '=', '#',
+// ';', ','); every character is kept, so the wrapped lines joined give back
 // the full address.
 func wrapText(face font.Face, s string, max int, url bool) []string {
 	var lines []string
@@ -260,7 +260,9 @@ func wrapText(face font.Face, s string, max int, url bool) []string {
 		cut := n
 		seps := " "
 		if url {
-			seps = "/?&=-.#_ "
+			// Not after '-' or '.': a reader would take the break
+			// for a hyphenation and drop the character.
+			seps = "/?&=#;, "
 		}
 		for i := n; i > n/2; i-- {
 			if strings.ContainsRune(seps, runes[i-1]) {
