@@ -609,6 +609,9 @@ func (b *builder) integrity(entries []Entry) error {
 		} else {
 			facts = append(facts, "pièce importée"+joinNonEmpty(" (fichier d'origine « ", p.OriginalName, " »)")+", ajoutée au journal le "+protocol.FrDateTime(p.AddedAt))
 		}
+		if note := b.pngNote(p); note != "" {
+			facts = append(facts, note)
+		}
 		facts = append(facts, timestampStatus(in.State, p.Number))
 		d.SetFont(sans, "", 8.5)
 		d.SetX(marginL + 4)
@@ -623,6 +626,31 @@ func (b *builder) integrity(entries []Entry) error {
 	d.SetFont(sans, "", 8.5)
 	d.MultiCell(bodyW, 4.2, nb("Dossier produit le "+protocol.FrDateTime(in.Now)+" par "+protocol.ToolVersion+"."), "", "L", false)
 	return nil
+}
+
+// pngNote says when a PNG piece could not be embedded as it is: fpdf
+// recompresses (losslessly) a PNG with transparency, and the dossier
+// re-encodes an interlaced one. The original stays in pieces/.
+func (b *builder) pngNote(p *protocol.Piece) string {
+	if pieceKind(p) != "png" {
+		return ""
+	}
+	f, err := os.Open(b.in.path(p.Main().Path))
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	head := make([]byte, 29)
+	if _, err := io.ReadFull(f, head); err != nil || string(head[12:16]) != "IHDR" {
+		return ""
+	}
+	switch {
+	case head[28] == 1:
+		return "image PNG entrelacée : réencodée sans perte pour le PDF (l'original est conservé dans pieces/)"
+	case head[25] == 4 || head[25] == 6:
+		return "image PNG avec transparence : recompressée sans perte pour le PDF (l'original est conservé dans pieces/)"
+	}
+	return ""
 }
 
 func roleLabel(role string) string {

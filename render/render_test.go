@@ -2,11 +2,15 @@ package render
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
+	"image"
+	"image/jpeg"
+	"image/png"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -483,5 +487,46 @@ func TestSplitPDF(t *testing.T) {
 			t.Errorf("part %d: %d bytes", i+1, len(p))
 		}
 		checkPDF(t, fmt.Sprintf("part%d.pdf", i+1), p)
+	}
+}
+
+// Imported images that are not opaque PNGs (a phone screenshot with alpha, a
+// JPEG photo) still render; the annex says when one had to be recompressed.
+func TestOtherImages(t *testing.T) {
+	in := exampleCase(t)
+	cs, err := protocol.Open(in.Dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := image.NewNRGBA(image.Rect(0, 0, 300, 500))
+	for i := range img.Pix {
+		img.Pix[i] = byte(i * 7)
+	}
+	var pngBuf, jpgBuf bytes.Buffer
+	png.Encode(&pngBuf, img)
+	jpeg.Encode(&jpgBuf, img, nil)
+	tx, err := cs.Begin(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []protocol.NewFile{{Role: "piece", Ext: ".png", Data: pngBuf.Bytes()}, {Role: "piece", Ext: ".jpg", Data: jpgBuf.Bytes()}} {
+		if _, _, err := tx.AddPiece(protocol.NewPiece{Kind: "image", Provenance: protocol.ProvenanceImported, Files: []protocol.NewFile{f}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tx.Close()
+	in, err = Load(cs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf, err := in.DossierPDF()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := checkPDF(t, "dossier.pdf", pdf); text != "" && !strings.Contains(text, "PNG avec transparence") {
+		t.Error("annex does not say the PNG with alpha was recompressed")
+	}
+	if !bytes.Contains(pdf, jpgBuf.Bytes()[:2048]) {
+		t.Error("JPEG not embedded as it is")
 	}
 }
