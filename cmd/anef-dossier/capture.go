@@ -221,6 +221,7 @@ func (r *captureRun) attempt(ctx context.Context, n int) (protocol.Piece, *proto
 			if _, aerr := tx.Append(protocol.EventCaptureFailed, protocol.CaptureFailure{URL: url, Reason: err.Error(), Attempt: n}); aerr != nil {
 				return protocol.Piece{}, nil, errors.Join(err, aerr)
 			}
+			return protocol.Piece{}, nil, &journaledFailure{err}
 		}
 		return protocol.Piece{}, nil, err
 	}
@@ -267,6 +268,13 @@ func (r *captureRun) attempt(ctx context.Context, n int) (protocol.Piece, *proto
 	stampCapture(r.c, tx, p)
 	return p, rec, nil
 }
+
+// journaledFailure is a failed attempt of a series, recorded in the journal
+// as a capture.failed event.
+type journaledFailure struct{ err error }
+
+func (e *journaledFailure) Error() string { return e.err.Error() }
+func (e *journaledFailure) Unwrap() error { return e.err }
 
 func defaultCaptureTitle(rec *protocol.CaptureRecord) string {
 	what := rec.PageTitle
@@ -365,7 +373,12 @@ func (r *captureRun) series(ctx context.Context, every time.Duration, count int,
 			return captureErr(err) // no attempt can succeed
 		case err != nil:
 			failed++
-			progress("tentative %d/%s : échec (inscrit au journal) : %s", i, total, err)
+			var jf *journaledFailure
+			if errors.As(err, &jf) {
+				progress("tentative %d/%s : échec (inscrit au journal) : %s", i, total, err)
+			} else {
+				progress("tentative %d/%s : échec : %s", i, total, err)
+			}
 			out = append(out, attemptJSON{Attempt: i, Error: err.Error()})
 		default:
 			pieces++
