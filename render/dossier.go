@@ -250,7 +250,10 @@ func (b *builder) dossier(letter *Letter, entries []Entry) error {
 	}
 	kv("Établi le", f.Today)
 	kv("Pièces", fmt.Sprint(len(entries)))
-	kv("Journal", fmt.Sprintf("%d événements ; empreinte SHA-256 de la dernière ligne : %s", in.State.Events, in.State.LastHash))
+	kv("Journal", fmt.Sprintf("%d événements ; empreinte SHA-256 de la dernière ligne :", in.State.Events))
+	d.SetX(marginL + 45)
+	d.SetFont(mono, "", 8.5)
+	d.CellFormat(bodyW-45, 5, in.State.LastHash, "", 1, "L", false, 0, "")
 	d.Ln(8)
 	d.SetFont(sans, "B", 13)
 	d.CellFormat(bodyW, 7, "Sommaire", "", 1, "L", false, 0, "")
