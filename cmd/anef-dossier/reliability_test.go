@@ -643,9 +643,11 @@ func TestCrashRender(t *testing.T) {
 		t.Skip("example case absent")
 	}
 	env := []string{"ANEF_DOSSIER_TEST_NOW=2026-03-26T09:00:00+01:00"}
+	// render dossier streams its PDF through its own temp file + rename
+	// (render/write.go), outside protocol's crash points: it is killed at
+	// random moments instead (TestCrashRenderRandom).
 	cases := []struct{ what, point string }{
-		{"dossier", "replace.ecrit"},
-		{"dossier", "replace.renomme"},
+		{"telerecours", "replace.ecrit#1"},
 		{"telerecours", "replace.ecrit#3"},
 		{"telerecours", "replace.renomme#5"},
 	}
@@ -718,4 +720,57 @@ func TestCrashCapture(t *testing.T) {
 			t.Logf("capture tuée à %s : verify %s, --repair rétablit un dossier valide, %d pièces", point, map[bool]string{true: "passe", false: "nomme l'écriture interrompue"}[v.code == 0], len(after))
 		})
 	}
+}
+
+// TestCrashRenderRandom kills `render dossier` at 12 random moments: the
+// journal is never touched, out/dossier.pdf is absent or whole, verify
+// passes, a new render works.
+func TestCrashRenderRandom(t *testing.T) {
+	example := "../../examples/cas-exemple"
+	if _, err := os.Stat(filepath.Join(example, protocol.JournalFile)); err != nil {
+		t.Skip("example case absent")
+	}
+	env := append(os.Environ(), "ANEF_DOSSIER_TEST_NOW=2026-03-26T09:00:00+01:00")
+	dir := filepath.Join(t.TempDir(), "cas")
+	copyTree(t, example, dir)
+	journal, _ := os.ReadFile(filepath.Join(dir, protocol.JournalFile))
+	start := time.Now()
+	if r := cmdRun(t, []string{"ANEF_DOSSIER_TEST_NOW=2026-03-26T09:00:00+01:00"}, "-C", dir, "render", "dossier"); r.code != 0 {
+		t.Fatalf("render: %s", r.stderr)
+	}
+	full := time.Since(start)
+	os.Remove(filepath.Join(dir, "out", "dossier.pdf"))
+	rng := rand.New(rand.NewPCG(4, 4))
+	killed, whole := 0, 0
+	for i := 0; i < 12; i++ {
+		cmd := exec.Command("anef-dossier", "-C", dir, "render", "dossier")
+		cmd.Env = env
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(rng.Int64N(int64(full))))
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			killed++
+		}
+		after, _ := os.ReadFile(filepath.Join(dir, protocol.JournalFile))
+		if !bytes.Equal(journal, after) {
+			t.Fatal("render changed the journal")
+		}
+		if b, err := os.ReadFile(filepath.Join(dir, "out", "dossier.pdf")); err == nil {
+			if !bytes.Contains(b[max(0, len(b)-1024):], []byte("%%EOF")) {
+				t.Fatalf("iteration %d: half-written out/dossier.pdf", i)
+			}
+			whole++
+		}
+		if code := verifyQuiet(dir); code != 0 {
+			t.Fatalf("iteration %d: verify fails", i)
+		}
+	}
+	if r := cmdRun(t, []string{"ANEF_DOSSIER_TEST_NOW=2026-03-26T09:00:00+01:00"}, "-C", dir, "render", "dossier"); r.code != 0 {
+		t.Fatalf("render after the crashes: %s", r.stderr)
+	}
+	t.Logf("12 SIGKILL aléatoires pendant render dossier (durée normale %v) : %d tués en cours, journal inchangé, out/dossier.pdf absent ou complet (%d fois présent), verify passe, nouveau rendu correct",
+		full.Round(time.Millisecond), killed, whole)
 }
