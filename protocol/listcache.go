@@ -16,9 +16,11 @@ import (
 
 // ListCache remembers, for [SummarizeCases], what the fold of a case gave, so
 // that a case unchanged since the last list is not decoded again. An entry is
-// found by the SHA-256 of the journal's and dossier.yaml's exact bytes, the
-// protocol files and the program itself: any change to any of them is a miss,
-// so an entry can never be stale. Entries hold no personal data (no name,
+// found by the journal's size and modification time (the journal is only ever
+// appended to, so every change the tool makes grows it), the SHA-256 of
+// dossier.yaml's exact bytes, the protocol files and the program itself. A
+// hand edit of the journal that keeps its size and forges its modification
+// time is not seen by list; verify sees it. Entries hold no personal data (no name,
 // no free text typed by the user): the protocol, the next step, the number of
 // warnings and the open deadlines' dates. Cases in error are never
 // cached. The file is a convenience: unreadable, it is ignored and rewritten.
@@ -89,13 +91,10 @@ func listSalt(tmpl fs.FS) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-func (c *ListCache) key(journal, dossier []byte) string {
+func (c *ListCache) key(dir string, journal os.FileInfo, dossier []byte) string {
 	h := sha256.New()
-	h.Write([]byte(c.salt))
-	j := sha256.Sum256(journal)
-	d := sha256.Sum256(dossier)
-	h.Write(j[:])
-	h.Write(d[:])
+	fmt.Fprintf(h, "%s\n%s\n%d %d\n", c.salt, dir, journal.Size(), journal.ModTime().UnixNano())
+	h.Write(dossier)
 	return hex.EncodeToString(h.Sum(nil))
 }
 

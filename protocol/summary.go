@@ -147,9 +147,11 @@ func summarize(dir string, tmpl fs.FS, pc *protocolCache, cache *ListCache, toda
 			s.Err = fmt.Errorf("erreur interne en lisant ce dossier (%v)", r)
 		}
 	}()
-	cs, err := Open(dir, tmpl)
-	if err != nil {
-		s.Err = err
+	cs := &Case{Dir: dir, Templates: tmpl}
+	journalPath := cs.Path(JournalFile)
+	jst, err := os.Stat(journalPath)
+	if err != nil || !jst.Mode().IsRegular() {
+		s.Err = fmt.Errorf("%s : %w", dir, ErrNotCase)
 		return s
 	}
 	dossierPath := cs.Path(DossierFile)
@@ -165,18 +167,9 @@ func summarize(dir string, tmpl fs.FS, pc *protocolCache, cache *ListCache, toda
 	if d != nil {
 		s.Surname, s.FirstNames = d.Person.Surname, d.Person.FirstNames
 	}
-	// Read without the lock first: list reads many cases and a journal is
-	// only ever appended to, whole lines at a time. A torn last line may be
-	// a write in progress: it is read again under the shared lock.
-	journalPath := cs.Path(JournalFile)
-	journal, jerr := os.ReadFile(journalPath)
-	if jerr != nil {
-		s.Err = fmt.Errorf("lecture du journal %s : %w", journalPath, jerr)
-		return s
-	}
 	var key string
 	if cache != nil && derr == nil {
-		key = cache.key(journal, dossierBytes)
+		key = cache.key(dir, jst, dossierBytes)
 		if e := cache.get(key); e != nil {
 			if p, err := pc.get(e.Protocol); err == nil && fromEntry(&s, e, p, today) {
 				return s
@@ -184,11 +177,22 @@ func summarize(dir string, tmpl fs.FS, pc *protocolCache, cache *ListCache, toda
 			s = CaseSummary{Dir: dir, Surname: s.Surname, FirstNames: s.FirstNames}
 		}
 	}
+	// Read without the lock: list reads many cases and a journal is only
+	// ever appended to, whole lines at a time. A torn last line may be a
+	// write in progress: it is read again under the shared lock.
+	journal, jerr := os.ReadFile(journalPath)
+	if jerr != nil {
+		s.Err = fmt.Errorf("lecture du journal %s : %w", journalPath, jerr)
+		return s
+	}
+	if int64(len(journal)) != jst.Size() {
+		key = "" // changed since the stat: do not cache what was read
+	}
 	events, jerr := ParseJournal(journalPath, bytes.NewReader(journal))
 	var je *JournalError
 	if errors.As(jerr, &je) && je.Truncated {
 		events, jerr = cs.Events()
-		key = "" // the bytes hashed are not the ones read
+		key = ""
 	}
 	s.Events = len(events)
 	s.Protocol = cs.ProtocolID(events)

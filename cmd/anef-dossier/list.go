@@ -24,8 +24,10 @@ dossier.yaml invalide) sont signalés sur leur ligne, en tête ; les autres sont
 
 Pour aller vite sur des centaines de dossiers, list garde dans un cache (~/.cache/anef-dossier/liste.json,
 ou le dossier indiqué par ANEF_DOSSIER_CACHE ; « off » le désactive) le résultat de chaque dossier, retrouvé par
-l'empreinte SHA-256 exacte de son journal et de son dossier.yaml : un dossier modifié est toujours relu. Le cache
-ne contient ni nom ni texte saisi. La vérification des pièces reste le rôle de anef-dossier verify.
+la taille et la date de modification de son journal (chaque commande qui écrit l'allonge) et l'empreinte exacte de
+son dossier.yaml : un dossier modifié par anef-dossier ou un dossier.yaml retouché est toujours relu. Le cache ne
+contient ni nom ni texte saisi. Le contrôle de l'intégrité reste le rôle de anef-dossier verify ; --no-cache relit
+tout.
 
 Exemple :
    anef-dossier list ~/dossiers
