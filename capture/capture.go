@@ -71,6 +71,8 @@ type Result struct {
 	MHTML   []byte // the page as an MHTML snapshot
 	Body    []byte // the main document's bytes as the server sent them (nil when unknown)
 	BodyExt string // extension for Body (".html", ...)
+
+	closed chan struct{} // closed once the browser is gone (see Close)
 }
 
 // CheckURL accepts only absolute http and https addresses with a host.
@@ -104,8 +106,12 @@ var testHookBrowser func(pid int)
 // Capture opens a fresh headless Chromium with an empty temporary profile,
 // loads the page, waits for it to settle (load, network quiet, web fonts,
 // lazy images), takes the screenshot, the MHTML snapshot and the served
-// bytes, and records everything a web constat records. The browser and its
-// profile are gone when Capture returns, error or not.
+// bytes, and records everything a web constat records.
+//
+// On error, the browser and its temporary files are gone when Capture
+// returns. On success they are being removed while the caller composes the
+// banner and stores the piece: the caller must call [Result.Close], which
+// returns once they are gone.
 func Capture(ctx context.Context, o Options) (*Result, error) {
 	o.defaults()
 	if _, err := CheckURL(o.URL); err != nil {
@@ -115,12 +121,27 @@ func Capture(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	// cleanup runs in reverse order: stop the browser (chromedp then
+	// removes its profile, chromedp-runner* in the temporary folder, also
+	// after Ctrl-C or a crash), then remove the capture's own folder.
+	var cleanup []func()
+	release := func() {
+		for i := len(cleanup) - 1; i >= 0; i-- {
+			cleanup[i]()
+		}
+	}
+	handedOver := false
+	defer func() {
+		if !handedOver {
+			release()
+		}
+	}()
 	// Chromium's own temporary files (its singleton socket folder, shared
-	// memory) go to a folder of this capture, removed last, after the
-	// browser has exited: a killed browser leaves nothing in /tmp either.
+	// memory) go to a folder of this capture, removed after the browser
+	// has exited: a killed browser leaves nothing in /tmp either.
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(execPath))
 	if work := browserTempDir(); work != "" {
-		defer os.RemoveAll(work)
+		cleanup = append(cleanup, func() { os.RemoveAll(work) })
 		opts = append(opts, chromedp.Env("TMPDIR="+work))
 	}
 	for _, f := range commonFlags {
@@ -129,13 +150,10 @@ func Capture(ctx context.Context, o Options) (*Result, error) {
 	if o.Insecure {
 		opts = append(opts, chromedp.IgnoreCertErrors)
 	}
-	// chromedp makes the profile folder (chromedp-runner* in the temporary
-	// folder) and removes it once the browser has exited, also when the
-	// context is cancelled (Ctrl-C) or the browser dies.
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelAlloc()
+	cleanup = append(cleanup, cancelAlloc)
 	bctx, cancelB := chromedp.NewContext(allocCtx)
-	defer cancelB()
+	cleanup = append(cleanup, cancelB)
 
 	// Start the browser with no timeout on this first call (a timeout here
 	// would kill the browser later), but give up if it does not start.
@@ -152,13 +170,32 @@ func Capture(ctx context.Context, o Options) (*Result, error) {
 	}
 
 	tctx, cancelT := context.WithTimeout(bctx, o.Timeout)
-	defer cancelT()
+	cleanup = append(cleanup, cancelT)
 	res, err := shoot(tctx, o)
 	if err != nil {
 		return nil, classify(ctx, err, o, "")
 	}
 	res.Record.Browser.Name, res.Record.Browser.Version = browserName(res.Record.Browser.Version)
+
+	// The browser's shutdown (and the removal of its profile) overlaps
+	// with the caller's work on the result.
+	handedOver = true
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		release()
+	}()
+	res.closed = done
 	return res, nil
+}
+
+// Close waits until the browser of the capture has exited and its
+// temporary files are removed. It may be called more than once; it does
+// nothing for an attached capture (the user's browser stays open).
+func (r *Result) Close() {
+	if r != nil && r.closed != nil {
+		<-r.closed
+	}
 }
 
 // maxBrowserTemp bounds the length of Chromium's TMPDIR: it puts a Unix

@@ -218,6 +218,7 @@ func capt(t *testing.T, o Options) (*Result, error) {
 		o.Timeout = 30 * time.Second
 	}
 	res, err := Capture(context.Background(), o)
+	res.Close()
 	noLeftovers(t)
 	return res, err
 }

@@ -209,6 +209,9 @@ func (r *captureRun) attempt(ctx context.Context, n int) (protocol.Piece, *proto
 		o.Attempt = n
 		res, err = capture.Capture(ctx, o)
 	}
+	// The browser shuts down while the piece is being stored; the attempt
+	// ends once it is gone, with its temporary files.
+	defer res.Close()
 	if err == nil && ctx.Err() != nil {
 		err = fmt.Errorf("capture interrompue : %w", ctx.Err())
 	}
