@@ -1,7 +1,6 @@
 package protocol
 
 import (
-	"os"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -9,25 +8,6 @@ import (
 	"sync"
 	"unicode"
 )
-
-// ReadDossierQuick reads dossier.yaml for commands that only need its values
-// across many cases (list). The plain shape written by init (nested "clé:
-// valeur" lines, quoted or simple values, comments, empty lists) is read by a
-// small exact reader; anything else (block lists, anchors, multi-line values,
-// unknown or duplicate keys, values YAML would type as numbers or dates) goes
-// through [ParseDossier], so the result and the errors are always those of
-// the full parser.
-func ReadDossierQuick(path string) (*Dossier, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	if d, ok := quickDossier(data); ok {
-		return d, nil
-	}
-	d, _, err := ParseDossier(path, data)
-	return d, err
-}
 
 // quickKeyLine splits "  clé: reste" into its indentation, key and rest.
 func quickKeyLine(line string) (indent int, key, rest string, ok bool) {
@@ -52,7 +32,13 @@ var (
 	reQuickNotText = regexp.MustCompile(`^(?i:true|false|yes|no|on|off|y|n|null|~)$`)
 )
 
-// quickDossier parses data when it has the simple shape; ok is false otherwise.
+// quickDossier reads dossier.yaml for list, which reads hundreds of them.
+// The plain shape written by init (nested "clé: valeur" lines, quoted or
+// simple values, comments, flow lists of simple items) is read by this small
+// exact reader; for anything else (block lists, anchors, multi-line values,
+// unknown or duplicate keys, values YAML would type as numbers or dates) ok is
+// false and the caller uses [ParseDossier], so the result and the errors are
+// always those of the full parser (FuzzQuickDossier checks it).
 func quickDossier(data []byte) (*Dossier, bool) {
 	d := &Dossier{}
 	root := reflect.ValueOf(d).Elem()
