@@ -518,3 +518,23 @@ func TestProtocolDefinitionChecks(t *testing.T) {
 		t.Errorf("valid definition refused: %v", err)
 	}
 }
+
+// Undoing the answer reopens the 30-day window.
+func TestProtocolComplementUndo(t *testing.T) {
+	j := newSyn(t, "complement")
+	n := j.piece("notification", "2026-03-10")
+	j.done("notification", "", "", "10/03/2026", []int{n})
+	j.done("reponse", "", "", "12/03/2026", []int{n})
+	today := synDate(t, "2026-03-25")
+	if d := j.deadline("delai-complement", today); d == nil || !d.Closed {
+		t.Fatalf("window = %+v", d)
+	}
+	j.add(EventStepUndo, UndoRecord{Step: "reponse", Reason: "mauvaise pièce"})
+	j.wantNext("reponse")
+	if d := j.deadline("delai-complement", today); d == nil || d.Closed || d.DaysLeft != 15 {
+		t.Fatalf("window after undo = %+v", d)
+	}
+	if nd := NextDeadline(j.state().Deadlines(nil, today)); nd == nil || nd.Deadline.ID != "delai-complement" {
+		t.Fatalf("next deadline = %+v", nd)
+	}
+}
