@@ -375,20 +375,17 @@ func shoot(ctx context.Context, o Options) (*Result, error) {
 		addCertificate(ctx, rec)
 	}
 
-	if loc, err := chromedp.Run(ctx, chromedp.Location()); err == nil && loc != "" {
-		rec.FinalURL = loc
+	// One round trip for what the page says of itself.
+	view, err := chromedp.Run(ctx, chromedp.Evaluate[tabView](tabViewJS))
+	if err != nil {
+		return nil, fmt.Errorf("lecture de la page : %w", err)
 	}
-	if title, err := chromedp.Run(ctx, chromedp.Title()); err == nil {
-		rec.PageTitle = title
+	if view.URL != "" {
+		rec.FinalURL = view.URL
 	}
-	if dpr, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`window.devicePixelRatio`)); err == nil {
-		rec.Browser.Scale = dpr
-	}
+	rec.PageTitle, rec.Browser.Scale = view.Title, view.Scale
 	if o.ExpectText != "" {
-		found, err := pageHasText(ctx, o.ExpectText)
-		if err != nil {
-			return nil, err
-		}
+		found := ContainsText(view.Text, o.ExpectText)
 		rec.ExpectText, rec.ExpectFound = o.ExpectText, &found
 	}
 
@@ -493,14 +490,6 @@ func assetsJS(fullPage bool) string {
 	}
 	return `document.readyState === 'complete' && document.fonts.status === 'loaded' &&
   Array.from(document.images).every(i => i.complete || !(` + inView + `))`
-}
-
-func pageHasText(ctx context.Context, want string) (bool, error) {
-	text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
-	if err != nil {
-		return false, fmt.Errorf("lecture du texte de la page : %w", err)
-	}
-	return ContainsText(text, want), nil
 }
 
 // ContainsText compares with spaces collapsed and case ignored: "Aucun
