@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"sort"
 	"strings"
 	"syscall"
@@ -75,7 +76,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 
 func newApp(stdout, stderr io.Writer) *cli.App {
 	setFrenchHelp()
-	cmds := append([]*cli.Command(nil), registry...)
+	cmds := cloneCommands(registry)
 	sort.SliceStable(cmds, func(i, j int) bool { return order(cmds[i].Name) < order(cmds[j].Name) })
 	app := &cli.App{
 		Name:      "anef-dossier",
@@ -120,6 +121,31 @@ Exemple :
 		}
 	}
 	return app
+}
+
+// cloneCommands copies the registered commands and their flags, so that every
+// App starts from pristine definitions: urfave/cli mutates the commands it
+// runs (help flags added, values parsed into the flags), and the tool may build
+// more than one App in a process (tests, the demo).
+func cloneCommands(cs []*cli.Command) []*cli.Command {
+	out := make([]*cli.Command, len(cs))
+	for i, c := range cs {
+		cp := *c
+		cp.Flags = make([]cli.Flag, len(c.Flags))
+		for j, f := range c.Flags {
+			v := reflect.ValueOf(f)
+			if v.Kind() == reflect.Pointer && v.Elem().Kind() == reflect.Struct {
+				nv := reflect.New(v.Elem().Type())
+				nv.Elem().Set(v.Elem())
+				cp.Flags[j] = nv.Interface().(cli.Flag)
+			} else {
+				cp.Flags[j] = f
+			}
+		}
+		cp.Subcommands = cloneCommands(c.Subcommands)
+		out[i] = &cp
+	}
+	return out
 }
 
 func allCommands(cs []*cli.Command) []*cli.Command {

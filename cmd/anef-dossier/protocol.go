@@ -330,6 +330,12 @@ func runDone(c *cli.Context) error {
 	if err := needArgs(c, 1, 1, "une ETAPE"); err != nil {
 		return err
 	}
+	for _, v := range append([]string{c.Args().First(), c.String("channel"), c.String("ref"), c.String("note")}, c.StringSlice("set")...) {
+		if strings.ContainsAny(v, "\r\n\x00") {
+			return usageErr("une valeur contient un saut de ligne ou un caractère nul : « "+strings.NewReplacer("\r", "\\r", "\n", "\\n", "\x00", "\\0").Replace(v)+" »",
+				"donnez chaque valeur sur une seule ligne ; elle sera reprise telle quelle dans les courriers")
+		}
+	}
 	rec := protocol.StepRecord{Step: c.Args().First(), Channel: c.String("channel"), Ref: strings.TrimSpace(c.String("ref")), Note: c.String("note")}
 	if v := c.String("date"); v != "" {
 		t, _, err := parseUserDate("date", v)
