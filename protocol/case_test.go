@@ -334,3 +334,19 @@ func TestParseDate(t *testing.T) {
 		t.Errorf("FrLongDate = %q", got)
 	}
 }
+
+func TestTempFileAtRootIsNamedAndSetAside(t *testing.T) {
+	c := newCase(t)
+	addText(t, c, "a.txt", "a")
+	os.WriteFile(c.Path(".tmp-journal.head-42"), []byte("x"), 0o600)
+	rep, _, _ := c.Verify()
+	if rep.OK() || len(rep.Temps) != 1 || rep.Temps[0] != ".tmp-journal.head-42" {
+		t.Fatalf("temps %v", rep.Temps)
+	}
+	if _, err := c.Repair(); err != nil {
+		t.Fatal(err)
+	}
+	if rep, _, _ := c.Verify(); !rep.OK() {
+		t.Fatalf("after repair: %+v", rep)
+	}
+}

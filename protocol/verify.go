@@ -124,6 +124,16 @@ func (c *Case) verifyLocked() (*Report, []Event, error) {
 			r.Orphans = append(r.Orphans, rel)
 		}
 	}
+	// A crash during an atomic replace (journal.head, dossier.yaml) leaves a
+	// temporary file beside the target: named, then set aside by Repair.
+	// Outputs under out/ are regenerable and not checked here.
+	for _, dir := range []string{""} {
+		tmps, _ := filepath.Glob(c.Path(dir, ".tmp-*"))
+		for _, f := range tmps {
+			rel := filepath.ToSlash(filepath.Join(dir, filepath.Base(f)))
+			r.Temps = append(r.Temps, rel)
+		}
+	}
 	q, _ := filepath.Glob(c.Path("journal.quarantaine-*"))
 	for _, f := range q {
 		r.Quarantined = append(r.Quarantined, filepath.Base(f))
