@@ -75,11 +75,16 @@ type Result struct {
 	closed chan struct{} // closed once the browser is gone (see Close)
 }
 
-// CheckURL accepts only absolute http and https addresses with a host.
+// CheckURL accepts only absolute http and https addresses with a host, and
+// without a user name or password in them.
 func CheckURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 		return nil, fmt.Errorf("« %s » n'est pas une adresse web (http:// ou https://)", raw)
+	}
+	if u.User != nil {
+		// It would be burned into the banner and kept in the record.
+		return nil, fmt.Errorf("l'adresse contient un identifiant ou un mot de passe (%s@) : il serait inscrit sur la capture", u.User.Username())
 	}
 	return u, nil
 }

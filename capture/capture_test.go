@@ -427,7 +427,7 @@ func TestCheckURL(t *testing.T) {
 			t.Errorf("%s refused: %v", u, err)
 		}
 	}
-	for _, u := range []string{"ftp://a.example/", "not a url", "file:///etc/passwd", "javascript:alert(1)", "https://", "a.example/page"} {
+	for _, u := range []string{"ftp://a.example/", "not a url", "file:///etc/passwd", "javascript:alert(1)", "https://", "a.example/page", "https://moi:secret@a.example/"} {
 		if _, err := CheckURL(u); err == nil {
 			t.Errorf("%s accepted", u)
 		}

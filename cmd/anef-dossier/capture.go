@@ -118,7 +118,7 @@ func runCapture(c *cli.Context) error {
 		}
 		u, err := capture.CheckURL(c.Args().First())
 		if err != nil {
-			return usageErr(err.Error(), "exemple : anef-dossier capture https://administration-etrangers-en-france.interieur.gouv.fr/")
+			return usageErr(err.Error(), "exemple : anef-dossier capture https://administration-etrangers-en-france.interieur.gouv.fr/ ; pour une page où il faut être connecté : anef-dossier capture browser")
 		}
 		r.url = u.String()
 	}
