@@ -33,7 +33,7 @@ func init() {
   pieces/NNN-capture.png          la capture avec, au-dessus de la page, un bandeau : numéro de pièce, date et
                                   heure (Paris et UTC), adresse complète
   pieces/NNN-capture.brut.png     la capture sans bandeau
-  pieces/NNN-capture.mhtml.mhtml  la page enregistrée (MHTML)
+  pieces/NNN-capture.mhtml        la page enregistrée (MHTML)
   pieces/NNN-capture.document.*   le document tel que le serveur l'a envoyé
   pieces/NNN-capture.preuve.json  le procès-verbal technique : adresses et redirections, statut HTTP, IP et port
                                   du serveur, certificat TLS, en-têtes, heures, empreintes SHA-256, navigateur,
