@@ -11,8 +11,8 @@ import (
 	"math"
 	"mime"
 	"net/url"
-	"os"
 	"os/exec"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -141,14 +141,18 @@ func Capture(ctx context.Context, o Options) (*Result, error) {
 			release()
 		}
 	}()
-	// Chromium's own temporary files (its singleton socket folder, shared
-	// memory) go to a folder of this capture, removed after the browser
-	// has exited: a killed browser leaves nothing in /tmp either.
+	// The profile and Chromium's own temporary files (its singleton socket
+	// folder, shared memory) go to one folder of this capture, removed
+	// once the browser has exited. A folder left by a killed command is
+	// removed by the next capture.
+	sweepStale()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(execPath))
 	if work := browserTempDir(); work != "" {
-		cleanup = append(cleanup, func() { os.RemoveAll(work) })
-		opts = append(opts, chromedp.Env("TMPDIR="+work))
+		profile := filepath.Join(work, "profil")
+		cleanup = append(cleanup, func() { removeWork(work, profile) })
+		opts = append(opts, chromedp.UserDataDir(profile), chromedp.Env("TMPDIR="+work))
 	}
+	// Otherwise chromedp makes the profile (chromedp-runner*) and removes it.
 	for _, f := range commonFlags {
 		opts = append(opts, chromedp.Flag(f, true))
 	}
@@ -201,27 +205,6 @@ func (r *Result) Close() {
 	if r != nil && r.closed != nil {
 		<-r.closed
 	}
-}
-
-// maxBrowserTemp bounds the length of Chromium's TMPDIR: it puts a Unix
-// socket 45 characters below it, and a socket path has at most 107.
-const maxBrowserTemp = 60
-
-// browserTempDir makes the folder for Chromium's own temporary files, short
-// enough for its socket; "" when none can be made (Chromium then uses the
-// usual temporary folder).
-func browserTempDir() string {
-	for _, parent := range []string{os.TempDir(), "/tmp"} {
-		dir, err := os.MkdirTemp(parent, "adc-")
-		if err != nil {
-			continue
-		}
-		if len(dir) <= maxBrowserTemp {
-			return dir
-		}
-		os.Remove(dir)
-	}
-	return ""
 }
 
 func browserName(product string) (string, string) {

@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -62,7 +63,7 @@ func leftovers() []string {
 	procs, _ := os.ReadDir("/proc")
 	for _, p := range procs {
 		cmd, err := os.ReadFile(filepath.Join("/proc", p.Name(), "cmdline"))
-		if err == nil && bytes.Contains(cmd, []byte("--user-data-dir="+tmpDir+"/chromedp-runner")) {
+		if err == nil && bytes.Contains(cmd, []byte("--user-data-dir="+tmpDir+"/")) {
 			left = append(left, "processus "+p.Name())
 		}
 	}
@@ -407,6 +408,30 @@ func TestCaptureBrowserDies(t *testing.T) {
 	_, err := capt(t, Options{URL: s.plain.URL + "/tue", Timeout: 20 * time.Second})
 	if !errors.Is(err, ErrBrowserDied) {
 		t.Fatalf("browser killed mid-capture: got %v", err)
+	}
+}
+
+// A capture folder left by a killed command (its PID is gone) is removed by
+// the next capture; one of a live command is left alone.
+func TestSweepStale(t *testing.T) {
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Skip("no true(1):", err)
+	}
+	stale := filepath.Join(os.TempDir(), fmt.Sprintf("%s%d-123", tempPrefix, dead.Process.Pid))
+	live := filepath.Join(os.TempDir(), fmt.Sprintf("%s%d-456", tempPrefix, os.Getpid()))
+	for _, d := range []string{stale, live} {
+		if err := os.MkdirAll(filepath.Join(d, "profil", "Default"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	defer os.RemoveAll(live)
+	sweepStale()
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("stale folder kept: %v", err)
+	}
+	if _, err := os.Stat(live); err != nil {
+		t.Errorf("live folder removed: %v", err)
 	}
 }
 
