@@ -174,7 +174,7 @@ func Write(tx *protocol.Tx, dst string, o Options) (*Result, error) {
 		return nil, err
 	}
 	ah := sha256.New()
-	cw := &counter{w: io.MultiWriter(tmp, ah)}
+	cw := &protocol.CountingWriter{W: io.MultiWriter(tmp, ah)}
 	var aw archiveWriter
 	if format == Zip {
 		aw = newZip(cw)
@@ -228,7 +228,7 @@ func Write(tx *protocol.Tx, dst string, o Options) (*Result, error) {
 		return nil, err
 	}
 	res.ArchiveSHA256 = hex.EncodeToString(ah.Sum(nil))
-	res.ArchiveSize = cw.n
+	res.ArchiveSize = cw.N
 	return res, nil
 }
 
@@ -243,14 +243,14 @@ func addFile(aw archiveWriter, root, caseDir, rel string) (Entry, error) {
 		return Entry{}, err
 	}
 	h := sha256.New()
-	cr := &counter{w: h}
+	cr := &protocol.CountingWriter{W: h}
 	if err := aw.add(root+"/"+rel, st.Size(), st.ModTime(), io.TeeReader(f, cr)); err != nil {
 		return Entry{}, fmt.Errorf("archivage de %s : %w", rel, err)
 	}
-	if cr.n != st.Size() {
+	if cr.N != st.Size() {
 		return Entry{}, fmt.Errorf("%s a changé pendant l'archivage", rel)
 	}
-	return Entry{Path: rel, SHA256: hex.EncodeToString(h.Sum(nil)), Size: cr.n}, nil
+	return Entry{Path: rel, SHA256: hex.EncodeToString(h.Sum(nil)), Size: cr.N}, nil
 }
 
 // ManifestLine formats one sha256sum line; a name with a backslash or a
@@ -427,15 +427,4 @@ func Check(path, format, root string, manifest []byte) error {
 		return fmt.Errorf("%w : %d fichiers relus sur %d", ErrMismatch, len(seen), len(want))
 	}
 	return nil
-}
-
-type counter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *counter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
 }

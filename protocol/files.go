@@ -76,7 +76,7 @@ func writeOnce(path string, fill func(io.Writer) error) (string, int64, error) {
 		return "", 0, err
 	}
 	h := sha256.New()
-	cw := &countWriter{w: io.MultiWriter(tmp, h)}
+	cw := &CountingWriter{W: io.MultiWriter(tmp, h)}
 	if err := fill(cw); err != nil {
 		tmp.Close()
 		return "", 0, err
@@ -104,7 +104,7 @@ func writeOnce(path string, fill func(io.Writer) error) (string, int64, error) {
 	if err := SyncDir(dir); err != nil {
 		return "", 0, err
 	}
-	return hex.EncodeToString(h.Sum(nil)), cw.n, nil
+	return hex.EncodeToString(h.Sum(nil)), cw.N, nil
 }
 
 // ReplaceFile atomically replaces path with data (for regenerable outputs such
@@ -162,13 +162,14 @@ func HashBytes(b []byte) string {
 	return hex.EncodeToString(s[:])
 }
 
-type countWriter struct {
-	w io.Writer
-	n int64
+// CountingWriter passes writes to W and counts the bytes written in N.
+type CountingWriter struct {
+	W io.Writer
+	N int64
 }
 
-func (c *countWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
+func (c *CountingWriter) Write(p []byte) (int, error) {
+	n, err := c.W.Write(p)
+	c.N += int64(n)
 	return n, err
 }

@@ -26,19 +26,16 @@ type Input struct {
 // Load reads a case for rendering. It takes no lock for long: the journal is
 // read under a shared lock, and rendering never writes to it.
 func Load(cs *protocol.Case) (*Input, error) {
-	events, err := cs.Events()
+	st, d, err := cs.LoadState()
 	if err != nil {
 		return nil, err
 	}
-	p, err := protocol.LoadProtocol(cs.Templates, cs.ProtocolID(events))
-	if err != nil {
-		return nil, err
+	if d == nil {
+		if _, _, err := cs.Dossier(); err != nil {
+			return nil, err
+		}
 	}
-	d, _, err := cs.Dossier()
-	if err != nil {
-		return nil, err
-	}
-	return &Input{Dir: cs.Dir, Dossier: d, State: protocol.Fold(p, events), Templates: cs.Templates, Now: protocol.Now()}, nil
+	return &Input{Dir: cs.Dir, Dossier: d, State: st, Templates: cs.Templates, Now: protocol.Now()}, nil
 }
 
 // MissingError lists the dossier.yaml fields a document cannot do without.

@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strconv"
 	"time"
+
+	"anefdossier/protocol"
 )
 
 // renumberTo rewrites a PDF that has a classic cross-reference table (as
@@ -114,13 +116,13 @@ func renumberTo(w io.Writer, r io.ReaderAt, size int64, now time.Time) error {
 		return reDate.ReplaceAll(b, append([]byte("/$1"), date...))
 	}
 	h := sha256.New()
-	cw := &counter{w: io.MultiWriter(w, h)}
+	cw := &protocol.CountingWriter{W: io.MultiWriter(w, h)}
 	if _, err := io.Copy(cw, io.NewSectionReader(r, 0, objs[0].off)); err != nil {
 		return err
 	}
 	newOff := make([]int64, len(order))
 	for i, o := range order {
-		newOff[i] = cw.n
+		newOff[i] = cw.N
 		if _, err := fmt.Fprintf(cw, "%d 0 obj", i+1); err != nil {
 			return err
 		}
@@ -131,7 +133,7 @@ func renumberTo(w io.Writer, r io.ReaderAt, size int64, now time.Time) error {
 			return err
 		}
 	}
-	xref := cw.n
+	xref := cw.N
 	fmt.Fprintf(cw, "xref\n0 %d\n0000000000 65535 f\r\n", len(order)+1)
 	for _, off := range newOff {
 		fmt.Fprintf(cw, "%010d 00000 n\r\n", off)
@@ -151,17 +153,6 @@ func renumber(pdf []byte, now time.Time) ([]byte, error) {
 		return nil, err
 	}
 	return out.Bytes(), nil
-}
-
-type counter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *counter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
 }
 
 var (

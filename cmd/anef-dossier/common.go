@@ -40,21 +40,8 @@ func openCase(c *cli.Context) (*protocol.Case, error) {
 // loadState reads the journal and folds it over the case's protocol and
 // dossier.yaml. A broken journal is an error.
 func loadState(c *cli.Context, cs *protocol.Case) (*protocol.State, error) {
-	events, err := cs.Events()
-	if err != nil {
-		return nil, err
-	}
-	p, err := protocol.LoadProtocol(cs.Templates, cs.ProtocolID(events))
-	if err != nil {
-		return nil, err
-	}
-	// dossier.yaml can make steps ask for more (the préfecture's own
-	// channel); an unreadable one is reported by check, not here.
-	d, _, err := cs.Dossier()
-	if err != nil {
-		d = nil
-	}
-	return protocol.FoldDossier(p, events, d), nil
+	st, _, err := cs.LoadState()
+	return st, err
 }
 
 func printJSON(c *cli.Context, v any) error {
