@@ -89,8 +89,19 @@ func ParseJournal(path string, r io.Reader) ([]Event, error) {
 	var events []Event
 	prev := GenesisHash
 	var offset int64
+	var long, arena []byte
 	for lineNo := 1; ; lineNo++ {
-		raw, err := br.ReadBytes('\n')
+		// ReadSlice avoids a copy of each line; a line longer than the
+		// buffer is gathered in long.
+		raw, err := br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			long = append(long[:0], raw...)
+			for err == bufio.ErrBufferFull {
+				raw, err = br.ReadSlice('\n')
+				long = append(long, raw...)
+			}
+			raw = long
+		}
 		if len(raw) == 0 && err == io.EOF {
 			return events, nil
 		}
@@ -107,15 +118,19 @@ func ParseJournal(path string, r io.Reader) ([]Event, error) {
 				Reason: "dernière ligne incomplète (écriture interrompue, sans fin de ligne)"}
 		}
 		var ev Event
-		dec := json.NewDecoder(bytes.NewReader(line))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&ev); err != nil || dec.More() {
-			atEnd := false
-			if _, perr := br.Peek(1); perr == io.EOF {
-				atEnd = true
+		if !parseCanonical(line, &ev, &arena) {
+			dec := json.NewDecoder(bytes.NewReader(line))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&ev); err != nil || dec.More() {
+				// json.Valid before Peek: line may be in br's buffer.
+				valid := json.Valid(line)
+				atEnd := false
+				if _, perr := br.Peek(1); perr == io.EOF {
+					atEnd = true
+				}
+				reason := "ligne illisible (JSON invalide)"
+				return events, &JournalError{Path: path, Line: lineNo, Offset: start, Truncated: atEnd && !valid, Reason: reason}
 			}
-			reason := "ligne illisible (JSON invalide)"
-			return events, &JournalError{Path: path, Line: lineNo, Offset: start, Truncated: atEnd && !json.Valid(line), Reason: reason}
 		}
 		if ev.ID == "" || ev.Type == "" || ev.Time.IsZero() {
 			return events, &JournalError{Path: path, Line: lineNo, Offset: start, Reason: "événement incomplet (id, date ou type manquant)"}
