@@ -33,9 +33,13 @@ const (
 	DefaultWidth   = 1366
 	DefaultHeight  = 768
 	DefaultTimeout = 60 * time.Second
-	// quietFor is how long the network must stay idle to count as quiet
-	// (after the load event; fonts and images are checked on their own).
-	quietFor = 300 * time.Millisecond
+	// The network counts as quiet when no request has been in flight for
+	// quietShort, or for quietLong when the page started requests after its
+	// load event (a script fetching content: the next request of a chain
+	// may follow the end of the previous one). Fonts and images are
+	// checked on their own.
+	quietShort = 150 * time.Millisecond
+	quietLong  = 500 * time.Millisecond
 	// maxPageHeight bounds a full-page capture (Chromium cannot draw
 	// much taller surfaces).
 	maxPageHeight = 30000
@@ -230,7 +234,9 @@ type netLog struct {
 	redirects []protocol.Redirect
 	inflight  map[network.RequestID]bool
 	streams   map[network.RequestID]bool // long-lived, not waited for
-	last      time.Time
+	last      time.Time                  // last network activity
+	lastStart time.Time                  // last request started
+	loaded    time.Time                  // the load event
 }
 
 func (n *netLog) handle(ev any) {
@@ -244,6 +250,7 @@ func (n *netLog) handle(ev any) {
 			return
 		}
 		n.last = time.Now()
+		n.lastStart = n.last
 		n.inflight[ev.RequestID] = true
 		if ev.Type != network.ResourceTypeDocument || (n.mainFrame != "" && ev.FrameID != n.mainFrame) {
 			return
@@ -271,6 +278,8 @@ func (n *netLog) handle(ev any) {
 		n.touch(ev.RequestID)
 	case *network.EventDataReceived:
 		n.touch(ev.RequestID)
+	case *page.EventLoadEventFired:
+		n.loaded = time.Now()
 	}
 }
 
@@ -292,11 +301,15 @@ var longLived = map[network.ResourceType]bool{
 	network.ResourceTypeCSPViolationReport: true,
 }
 
-// quiet tells whether no request is in flight for quietFor.
+// quiet tells whether no request is in flight for the quiet window.
 func (n *netLog) quiet() bool {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	return len(n.inflight) == 0 && time.Since(n.last) >= quietFor
+	window := quietShort
+	if !n.loaded.IsZero() && n.lastStart.After(n.loaded) {
+		window = quietLong
+	}
+	return len(n.inflight) == 0 && time.Since(n.last) >= window
 }
 
 func shoot(ctx context.Context, o Options) (*Result, error) {
@@ -345,6 +358,11 @@ func shoot(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 	rec.Loaded = o.Now().UTC()
+	nl.mu.Lock()
+	if nl.loaded.IsZero() {
+		nl.loaded = time.Now()
+	}
+	nl.mu.Unlock()
 
 	settle(ctx, o, nl, rec)
 

@@ -189,6 +189,22 @@ const es = new EventSource("/evenements"); es.onmessage = e => { document.getEle
 				}
 			}
 		})
+		// A page that fetches its content after its load event, in a
+		// chain with a pause between the two requests (as a script does).
+		mux.HandleFunc("/dynamique", func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprint(w, `<!doctype html><html><body><p id="c">chargement…</p><script>
+window.addEventListener("load", () => setTimeout(async () => {
+  const a = await (await fetch("/donnees?n=1")).text();
+  await new Promise(r => setTimeout(r, 250));
+  const b = await (await fetch("/donnees?n=2")).text();
+  document.getElementById("c").textContent = "contenu " + a + b;
+}, 0));
+</script></body></html>`)
+		})
+		mux.HandleFunc("/donnees", func(w http.ResponseWriter, r *http.Request) {
+			time.Sleep(100 * time.Millisecond)
+			fmt.Fprint(w, map[string]string{"1": "chargé", "2": " en deux fois"}[r.URL.Query().Get("n")])
+		})
 		mux.HandleFunc("/tue", func(w http.ResponseWriter, r *http.Request) {
 			if pid := s.killPID.Load(); pid > 0 {
 				syscall.Kill(int(pid), syscall.SIGKILL)
@@ -372,6 +388,19 @@ func TestCaptureIgnoresStreams(t *testing.T) {
 	}
 	if d := time.Since(start); d > 8*time.Second || len(res.Record.Notes) > 0 {
 		t.Errorf("stream page: %s, notes %v", d, res.Record.Notes)
+	}
+}
+
+// Content fetched by a script after the load event, in two requests with a
+// pause between them, is in the capture.
+func TestCaptureWaitsForScriptContent(t *testing.T) {
+	s := testSite()
+	res, err := capt(t, Options{URL: s.plain.URL + "/dynamique", ExpectText: "contenu chargé en deux fois"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Record.ExpectFound == nil || !*res.Record.ExpectFound {
+		t.Errorf("content fetched after load missing from the capture (notes %v)", res.Record.Notes)
 	}
 }
 
