@@ -34,9 +34,9 @@ const (
 	DefaultHeight  = 768
 	DefaultTimeout = 60 * time.Second
 	// The network counts as quiet when no request has been in flight for
-	// quietShort, or for quietLong when the page started requests after its
-	// load event (a script fetching content: the next request of a chain
-	// may follow the end of the previous one). Fonts and images are
+	// quietShort, or for quietLong when the page's scripts started requests
+	// after its load event (content fetched by a script: the next request
+	// of a chain may follow the end of the previous one). Fonts and images are
 	// checked on their own.
 	quietShort = 150 * time.Millisecond
 	quietLong  = 500 * time.Millisecond
@@ -235,7 +235,7 @@ type netLog struct {
 	inflight  map[network.RequestID]bool
 	streams   map[network.RequestID]bool // long-lived, not waited for
 	last      time.Time                  // last network activity
-	lastStart time.Time                  // last request started
+	lastStart time.Time                  // last request started by a script
 	loaded    time.Time                  // the load event
 }
 
@@ -250,8 +250,10 @@ func (n *netLog) handle(ev any) {
 			return
 		}
 		n.last = time.Now()
-		n.lastStart = n.last
 		n.inflight[ev.RequestID] = true
+		if byScript(ev) {
+			n.lastStart = n.last
+		}
 		if ev.Type != network.ResourceTypeDocument || (n.mainFrame != "" && ev.FrameID != n.mainFrame) {
 			return
 		}
@@ -281,6 +283,16 @@ func (n *netLog) handle(ev any) {
 	case *page.EventLoadEventFired:
 		n.loaded = time.Now()
 	}
+}
+
+// byScript tells whether a request comes from the page's scripts (fetch,
+// XMLHttpRequest, or a resource a script inserted), not from the browser
+// itself (the favicon) or the parser.
+func byScript(ev *network.EventRequestWillBeSent) bool {
+	if ev.Type == network.ResourceTypeXHR || ev.Type == network.ResourceTypeFetch {
+		return true
+	}
+	return ev.Initiator != nil && ev.Initiator.Type == network.InitiatorTypeScript
 }
 
 // touch notes network activity, except on a long-lived stream.
