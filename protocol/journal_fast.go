@@ -2,7 +2,6 @@ package protocol
 
 import (
 	"bytes"
-	"encoding/json"
 )
 
 // Journal lines written by [NewEvent] all have one shape, json.Marshal's of an
@@ -10,7 +9,7 @@ import (
 // in that order, no spaces, and plain ASCII in the four strings. list reads
 // thousands of such lines; decoding each with a strict json.Decoder (one scan
 // to find the value, another to decode it) was half its time. A line of
-// exactly that shape is checked with a single json.Valid pass and cut into
+// exactly that shape is checked with a single validity pass ([validJSON]) and cut into
 // its fields; any other line, valid or not, goes to the strict decoder, so
 // that what is accepted and every error stay those of the decoder
 // (FuzzParseJournalFast compares both on arbitrary input).
@@ -60,7 +59,7 @@ func parseCanonical(line []byte, ev *Event, arena *[]byte) bool {
 	default:
 		return false
 	}
-	if !json.Valid(line) {
+	if !validJSON(line) {
 		return false
 	}
 	// The quotes around the time are those of the line, as the decoder
@@ -101,7 +100,7 @@ func plainASCII(s []byte) bool {
 // singleValue tells, for the bytes between `"data":` and the final `}` of a
 // line that is valid JSON, whether they are one value with no space around
 // it, rather than a value followed by more keys (`1,"x":2`). It only tracks
-// strings and nesting: the grammar is checked by json.Valid on the line.
+// strings and nesting: the grammar is checked by [validJSON] on the line.
 func singleValue(s []byte) bool {
 	if len(s) == 0 || isSpace(s[0]) || isSpace(s[len(s)-1]) {
 		return false

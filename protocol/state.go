@@ -137,7 +137,7 @@ func FoldDossier(p *Protocol, events []Event, d *Dossier) *State {
 			s.Created = e.Time
 		case EventPiece:
 			var pc Piece
-			if err := e.Decode(&pc); err != nil {
+			if err := decodePiece(e, &pc); err != nil {
 				s.Warnings = append(s.Warnings, fmt.Sprintf("ligne %d : pièce illisible", e.Line))
 				continue
 			}
