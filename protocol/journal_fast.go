@@ -9,10 +9,10 @@ import (
 // in that order, no spaces, and plain ASCII in the four strings. list reads
 // thousands of such lines; decoding each with a strict json.Decoder (one scan
 // to find the value, another to decode it) was half its time. A line of
-// exactly that shape is checked with a single validity pass ([validJSON]) and cut into
-// its fields; any other line, valid or not, goes to the strict decoder, so
-// that what is accepted and every error stay those of the decoder
-// (FuzzParseJournalFast compares both on arbitrary input).
+// exactly that shape is checked as it is cut into its fields (the data by a
+// single pass of [jsonValue]); any other line, valid or not, goes to the
+// strict decoder, so that what is accepted and every error stay those of the
+// decoder (FuzzParseJournalFast compares both on arbitrary input).
 
 var (
 	canonID   = []byte(`{"id":"`)
@@ -23,9 +23,9 @@ var (
 )
 
 // parseCanonical decodes a line of the canonical shape into ev, copying Data
-// into *arena. ok is false when the line is not of that shape (or not valid
-// JSON, or its time does not parse): the caller must then use the strict
-// decoder, which decides.
+// into *arena. It is false when the line is not of that shape (or its data is
+// not valid JSON, or its time does not parse): the caller must then use the
+// strict decoder, which decides.
 func parseCanonical(line []byte, ev *Event, arena *[]byte) bool {
 	rest, ok := bytes.CutPrefix(line, canonID)
 	if !ok {
@@ -51,15 +51,14 @@ func parseCanonical(line []byte, ev *Event, arena *[]byte) bool {
 	var data []byte
 	switch {
 	case len(rest) == 2 && rest[1] == '}': // `"}`: no data
-	case bytes.HasPrefix(rest, canonData) && len(rest) > len(canonData)+1 && rest[len(rest)-1] == '}':
+	case bytes.HasPrefix(rest, canonData) && rest[len(rest)-1] == '}':
+		// The rest of the line was checked above, byte by byte; the data
+		// must be one valid value, without spaces around it, at depth 1.
 		data = rest[len(canonData) : len(rest)-1]
-		if !singleValue(data) {
+		if end, ok := jsonValue(data, 0, 1); !ok || end != len(data) {
 			return false
 		}
 	default:
-		return false
-	}
-	if !validJSON(line) {
 		return false
 	}
 	// The quotes around the time are those of the line, as the decoder
@@ -96,42 +95,6 @@ func plainASCII(s []byte) bool {
 	}
 	return true
 }
-
-// singleValue tells, for the bytes between `"data":` and the final `}` of a
-// line that is valid JSON, whether they are one value with no space around
-// it, rather than a value followed by more keys (`1,"x":2`). It only tracks
-// strings and nesting: the grammar is checked by [validJSON] on the line.
-func singleValue(s []byte) bool {
-	if len(s) == 0 || isSpace(s[0]) || isSpace(s[len(s)-1]) {
-		return false
-	}
-	depth := 0
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '"':
-			// Skip the string, escapes included.
-			for i++; i < len(s) && s[i] != '"'; i++ {
-				if s[i] == '\\' {
-					i++
-				}
-			}
-		case '{', '[':
-			depth++
-		case '}', ']':
-			depth--
-			if depth < 0 {
-				return false
-			}
-		case ',':
-			if depth == 0 {
-				return false
-			}
-		}
-	}
-	return depth == 0
-}
-
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
 // eventType returns the known event types without allocating.
 func eventType(b []byte) string {

@@ -99,3 +99,64 @@ func FuzzDecodePiece(f *testing.F) {
 	}
 	f.Fuzz(samePiece)
 }
+
+// recordSeeds are the data of real step.done and note.added events, and
+// variants of their shape.
+func recordSeeds(tb testing.TB) [][]byte {
+	events, err := ParseJournal("seed", bytes.NewReader(benchJournal(tb, benchProtocol(tb), 50)))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var seeds [][]byte
+	for _, e := range events {
+		if e.Type == EventStepDone || e.Type == EventNote {
+			seeds = append(seeds, e.Data)
+		}
+	}
+	for _, s := range []string{
+		`{"step":"a"}`, `{"step":"a","pieces":[]}`, `{"step":"a","pieces":[1,2,3]}`, `{"step":"a","pieces":[1,]}`, `{"step":"a","pieces":[,1]}`,
+		`{"step":"a","pieces":[-1]}`, `{"step":"a","pieces":[1.5]}`, `{"step":"a","pieces":[99999999999999999999]}`, `{"step":"a","pieces":null}`,
+		`{"step":"a","date":null}`, `{"step":"a","date":"2026-02-30T00:00:00Z"}`, `{"step":"a","date":"2026-02-03T00:00:00+01:00"}`,
+		`{"step":"a","fields":{"x":"y"}}`, `{"step":"a","note":"n"}`, `{"step":"a","channel":"c","ref":"r","note":"\u00e9"}`,
+		`{"step":"a","ref":"r","channel":"c"}`, `{"step":"a","step":"b"}`, `{"step":1}`, `{"step":"a"} `, `{"step":"a"`,
+		`{"text":"x"}`, `{"text":"x","text":"y"}`, `{"text":null}`, `{"text":"é"}`, `{"text":"\n"}`, `{"Text":"x"}`, `{"text":"x"}}`, `null`, `{}`,
+	} {
+		seeds = append(seeds, []byte(s))
+	}
+	return seeds
+}
+
+// sameRecords: decodeStep and decodeNote agree with json.Unmarshal on data.
+func sameRecords(t *testing.T, data []byte) {
+	t.Helper()
+	e := Event{Data: data}
+	var wantS, gotS StepRecord
+	wantErr, gotErr := e.Decode(&wantS), decodeStep(e, &gotS)
+	if (gotErr == nil) != (wantErr == nil) || wantErr == nil && !reflect.DeepEqual(gotS, wantS) {
+		t.Fatalf("step record for %q: got %#v, %v\nwant %#v, %v", data, gotS, gotErr, wantS, wantErr)
+	}
+	var wantN, gotN NoteRecord
+	wantErr, gotErr = e.Decode(&wantN), decodeNote(e, &gotN)
+	if (gotErr == nil) != (wantErr == nil) || wantErr == nil && !reflect.DeepEqual(gotN, wantN) {
+		t.Fatalf("note for %q: got %#v, %v\nwant %#v, %v", data, gotN, gotErr, wantN, wantErr)
+	}
+}
+
+func TestDecodeRecordsSeeds(t *testing.T) {
+	seeds := recordSeeds(t)
+	for _, s := range seeds {
+		sameRecords(t, s)
+	}
+	if _, ok := cutStep(seeds[0]); !ok {
+		t.Fatalf("canonical step record refused: %s", seeds[0])
+	}
+}
+
+// FuzzDecodeRecords: the hand cut of step.done and note.added data gives
+// what json.Unmarshal gives, and fails exactly when it fails.
+func FuzzDecodeRecords(f *testing.F) {
+	for _, s := range recordSeeds(f) {
+		f.Add(s)
+	}
+	f.Fuzz(sameRecords)
+}

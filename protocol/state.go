@@ -145,7 +145,7 @@ func FoldDossier(p *Protocol, events []Event, d *Dossier) *State {
 			s.Pieces = append(s.Pieces, pc)
 		case EventStepDone:
 			var r StepRecord
-			if err := e.Decode(&r); err != nil {
+			if err := decodeStep(e, &r); err != nil {
 				continue
 			}
 			r.EventID, r.RecordedAt = e.ID, e.Time
@@ -179,7 +179,7 @@ func FoldDossier(p *Protocol, events []Event, d *Dossier) *State {
 			}
 		case EventNote:
 			var n NoteRecord
-			if e.Decode(&n) == nil {
+			if decodeNote(e, &n) == nil {
 				s.Notes = append(s.Notes, n)
 			}
 		case EventTimestamp:
