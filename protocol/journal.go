@@ -85,23 +85,79 @@ func HashLine(line []byte) string {
 // ParseJournal reads a whole journal and checks its hash chain. It returns the
 // events read up to the first problem, and a *JournalError describing it.
 func ParseJournal(path string, r io.Reader) ([]Event, error) {
-	br := bufio.NewReaderSize(r, 64*1024)
+	return parseJournal(path, r, 64*1024)
+}
+
+// parseJournal is [ParseJournal] with a read buffer of size bytes (the fuzz
+// test makes it small, so that long lines are gathered piece by piece).
+func parseJournal(path string, r io.Reader, size int) ([]Event, error) {
+	return parseLines(path, &bufLines{br: bufio.NewReaderSize(r, size)})
+}
+
+// parseJournalBytes is [ParseJournal] of a journal already in memory (list
+// reads each whole): the lines are read in place, without a buffer. The
+// events hold no reference to data.
+func parseJournalBytes(path string, data []byte) ([]Event, error) {
+	return parseLines(path, &byteLines{data: data})
+}
+
+// lineSource yields the lines of a journal with their newline, the last one
+// possibly without it and with io.EOF, as bufio.Reader.ReadBytes does; a
+// line is valid until the next call.
+type lineSource interface {
+	next() ([]byte, error)
+	// atEnd tells whether nothing follows the last line returned.
+	atEnd() bool
+}
+
+type bufLines struct {
+	br   *bufio.Reader
+	long []byte
+}
+
+func (l *bufLines) next() ([]byte, error) {
+	// ReadSlice avoids a copy of each line; a line longer than the buffer
+	// is gathered in long.
+	raw, err := l.br.ReadSlice('\n')
+	if err == bufio.ErrBufferFull {
+		l.long = append(l.long[:0], raw...)
+		for err == bufio.ErrBufferFull {
+			raw, err = l.br.ReadSlice('\n')
+			l.long = append(l.long, raw...)
+		}
+		raw = l.long
+	}
+	return raw, err
+}
+
+func (l *bufLines) atEnd() bool {
+	_, err := l.br.Peek(1)
+	return err == io.EOF
+}
+
+type byteLines struct{ data []byte }
+
+func (l *byteLines) next() ([]byte, error) {
+	i := bytes.IndexByte(l.data, '\n')
+	if i < 0 {
+		raw := l.data
+		l.data = nil
+		return raw, io.EOF
+	}
+	raw := l.data[:i+1]
+	l.data = l.data[i+1:]
+	return raw, nil
+}
+
+func (l *byteLines) atEnd() bool { return len(l.data) == 0 }
+
+func parseLines(path string, lines lineSource) ([]Event, error) {
 	var events []Event
 	prev := GenesisHash
 	var offset int64
-	var long, arena []byte
+	var arena []byte
 	for lineNo := 1; ; lineNo++ {
-		// ReadSlice avoids a copy of each line; a line longer than the
-		// buffer is gathered in long.
-		raw, err := br.ReadSlice('\n')
-		if err == bufio.ErrBufferFull {
-			long = append(long[:0], raw...)
-			for err == bufio.ErrBufferFull {
-				raw, err = br.ReadSlice('\n')
-				long = append(long, raw...)
-			}
-			raw = long
-		}
+		raw, err := lines.next()
 		if len(raw) == 0 && err == io.EOF {
 			return events, nil
 		}
@@ -122,12 +178,10 @@ func ParseJournal(path string, r io.Reader) ([]Event, error) {
 			dec := json.NewDecoder(bytes.NewReader(line))
 			dec.DisallowUnknownFields()
 			if err := dec.Decode(&ev); err != nil || dec.More() {
-				// json.Valid before Peek: line may be in br's buffer.
+				// json.Valid before atEnd: line may be in a buffer
+				// that atEnd refills.
 				valid := json.Valid(line)
-				atEnd := false
-				if _, perr := br.Peek(1); perr == io.EOF {
-					atEnd = true
-				}
+				atEnd := lines.atEnd()
 				reason := "ligne illisible (JSON invalide)"
 				return events, &JournalError{Path: path, Line: lineNo, Offset: start, Truncated: atEnd && !valid, Reason: reason}
 			}

@@ -29,7 +29,7 @@ func decodePiece(e Event, pc *Piece) error {
 
 // cutPiece decodes data of the canonical shape; ok is false for any other.
 func cutPiece(data []byte) (p Piece, ok bool) {
-	c := cursor{s: data, ok: true}
+	c := cursor{s: data, ok: true, text: string(data)}
 	c.lit(`{"number":`)
 	n := c.int()
 	p.Number = int(n)
@@ -113,7 +113,7 @@ func decodeStep(e Event, r *StepRecord) error {
 }
 
 func cutStep(data []byte) (r StepRecord, ok bool) {
-	c := cursor{s: data, ok: true}
+	c := cursor{s: data, ok: true, text: string(data)}
 	c.lit(`{"step":`)
 	r.Step = c.str()
 	if c.opt(`,"channel":`) {
@@ -176,6 +176,9 @@ func decodeNote(e Event, n *NoteRecord) error {
 type cursor struct {
 	s  []byte
 	ok bool
+	// text, when set, is the whole text as a string: str returns parts of
+	// it, one allocation for all the strings of a piece instead of one each.
+	text string
 }
 
 // opt consumes p if s starts with it.
@@ -226,6 +229,10 @@ func (c *cursor) str() string {
 	q := c.quoted()
 	if !c.ok {
 		return ""
+	}
+	if c.text != "" {
+		end := len(c.text) - len(c.s) - 1
+		return c.text[end-(len(q)-2) : end]
 	}
 	return string(q[1 : len(q)-1])
 }

@@ -1,7 +1,6 @@
 package protocol
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -188,7 +187,7 @@ func summarize(dir string, tmpl fs.FS, pc *protocolCache, cache *ListCache, toda
 	if int64(len(journal)) != jst.Size() {
 		key = "" // changed since the stat: do not cache what was read
 	}
-	events, jerr := ParseJournal(journalPath, bytes.NewReader(journal))
+	events, jerr := parseJournalBytes(journalPath, journal)
 	var je *JournalError
 	if errors.As(jerr, &je) && je.Truncated {
 		events, jerr = cs.Events()
