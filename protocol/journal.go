@@ -91,14 +91,14 @@ func ParseJournal(path string, r io.Reader) ([]Event, error) {
 // parseJournal is [ParseJournal] with a read buffer of size bytes (the fuzz
 // test makes it small, so that long lines are gathered piece by piece).
 func parseJournal(path string, r io.Reader, size int) ([]Event, error) {
-	return parseLines(path, &bufLines{br: bufio.NewReaderSize(r, size)})
+	return parseLines(path, &bufLines{br: bufio.NewReaderSize(r, size)}, 0, 0)
 }
 
 // parseJournalBytes is [ParseJournal] of a journal already in memory (list
 // reads each whole): the lines are read in place, without a buffer. The
 // events hold no reference to data.
 func parseJournalBytes(path string, data []byte) ([]Event, error) {
-	return parseLines(path, &byteLines{data: data})
+	return parseLines(path, &byteLines{data: data}, bytes.Count(data, []byte("\n")), len(data))
 }
 
 // lineSource yields the lines of a journal with their newline, the last one
@@ -151,11 +151,13 @@ func (l *byteLines) next() ([]byte, error) {
 
 func (l *byteLines) atEnd() bool { return len(l.data) == 0 }
 
-func parseLines(path string, lines lineSource) ([]Event, error) {
-	var events []Event
+// parseLines reads the journal; nlines and size, when known, size the
+// events and the block their data is copied into.
+func parseLines(path string, lines lineSource, nlines, size int) ([]Event, error) {
+	var events []Event // nil when no line is good, as callers may test
+	arena := make([]byte, 0, size)
 	prev := GenesisHash
 	var offset int64
-	var arena []byte
 	for lineNo := 1; ; lineNo++ {
 		raw, err := lines.next()
 		if len(raw) == 0 && err == io.EOF {
@@ -196,6 +198,9 @@ func parseLines(path string, lines lineSource) ([]Event, error) {
 		ev.Line = lineNo
 		ev.Hash = HashLine(line)
 		prev = ev.Hash
+		if events == nil && nlines > 0 {
+			events = make([]Event, 0, nlines)
+		}
 		events = append(events, ev)
 	}
 }

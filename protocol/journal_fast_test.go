@@ -294,3 +294,15 @@ func FuzzParseJournalFast(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkParseJournalBytes: the same, in place (as list reads).
+func BenchmarkParseJournalBytes(b *testing.B) {
+	data := benchJournal(b, benchProtocol(b), 50)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := parseJournalBytes("bench", data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -109,15 +109,30 @@ func jsonLiteral(s []byte, i int, lit string) (int, bool) {
 	return i, false
 }
 
+// strStop marks the bytes that end a run of plain string bytes: the quote,
+// the backslash and control bytes.
+var strStop = func() (t [256]bool) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	return t
+}()
+
 // jsonString checks the string starting at the quote s[i].
 func jsonString(s []byte, i int) (int, bool) {
-	for i++; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '"':
-			return i + 1, true
-		case c < 0x20:
+	i++
+	for {
+		for i < len(s) && !strStop[s[i]] {
+			i++
+		}
+		if i >= len(s) {
 			return i, false
-		case c == '\\':
+		}
+		switch s[i] {
+		case '"':
+			return i + 1, true
+		case '\\':
 			i++
 			if i >= len(s) {
 				return i, false
@@ -137,9 +152,11 @@ func jsonString(s []byte, i int) (int, bool) {
 			default:
 				return i, false
 			}
+			i++
+		default: // a control byte
+			return i, false
 		}
 	}
-	return i, false
 }
 
 // jsonNumber checks -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? at s[i].
