@@ -20,3 +20,8 @@ func (c *Case) LoadState() (*State, *Dossier, error) {
 	}
 	return FoldDossier(p, events, d), d, nil
 }
+
+// Protocol loads the protocol of the case being changed.
+func (t *Tx) Protocol() (*Protocol, error) {
+	return LoadProtocol(t.c.Templates, t.c.ProtocolID(t.events))
+}

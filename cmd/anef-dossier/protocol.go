@@ -368,7 +368,7 @@ func runDone(c *cli.Context) error {
 		return err
 	}
 	defer tx.Close()
-	p, err := protocol.LoadProtocol(cs.Templates, cs.ProtocolID(tx.Events()))
+	p, err := tx.Protocol()
 	if err != nil {
 		return err
 	}
@@ -422,7 +422,7 @@ func runUndo(c *cli.Context) error {
 		return err
 	}
 	defer tx.Close()
-	p, err := protocol.LoadProtocol(cs.Templates, cs.ProtocolID(tx.Events()))
+	p, err := tx.Protocol()
 	if err != nil {
 		return err
 	}

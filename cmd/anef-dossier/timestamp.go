@@ -69,7 +69,7 @@ func runTimestamp(c *cli.Context) error {
 		return err
 	}
 	defer tx.Close()
-	p, err := protocol.LoadProtocol(cs.Templates, cs.ProtocolID(tx.Events()))
+	p, err := tx.Protocol()
 	if err != nil {
 		return err
 	}
