@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"text/template"
 	"time"
 
@@ -61,21 +62,32 @@ func Init(dir, protocolID string, tmpl fs.FS) (*Case, error) {
 	if _, err := LoadProtocol(tmpl, protocolID); err != nil {
 		return nil, err
 	}
+	empty := false
 	if entries, err := os.ReadDir(dir); err == nil {
 		if len(entries) > 0 {
 			return nil, fmt.Errorf("%s : %w", dir, ErrNotEmpty)
 		}
+		empty = true
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%s : %w", dir, err)
 	}
-	if err := os.MkdirAll(dir, DirMode); err != nil {
+	// The case is built in a hidden sibling folder and renamed into place at
+	// the end: a crash during init leaves no half-made case under the name
+	// asked, so init can simply be run again.
+	parent := filepath.Dir(filepath.Clean(dir))
+	if err := os.MkdirAll(parent, DirMode); err != nil {
+		return nil, fmt.Errorf("création de %s : %w", parent, err)
+	}
+	work, err := os.MkdirTemp(parent, "."+filepath.Base(filepath.Clean(dir))+".init-")
+	if err != nil {
 		return nil, fmt.Errorf("création de %s : %w", dir, err)
 	}
-	if err := os.Chmod(dir, DirMode); err != nil {
+	defer os.RemoveAll(work) // only left behind on failure: the rename empties it
+	if err := os.Chmod(work, DirMode); err != nil {
 		return nil, err
 	}
 	for _, sub := range []string{PiecesDir, OutDir} {
-		if err := os.Mkdir(filepath.Join(dir, sub), DirMode); err != nil {
+		if err := os.Mkdir(filepath.Join(work, sub), DirMode); err != nil {
 			return nil, fmt.Errorf("création de %s : %w", sub, err)
 		}
 	}
@@ -91,21 +103,34 @@ func Init(dir, protocolID string, tmpl fs.FS) (*Case, error) {
 	if err := t.Execute(&buf, map[string]string{"Protocol": protocolID, "Protocols": strings.Join(Protocols(tmpl), ", ")}); err != nil {
 		return nil, err
 	}
-	if err := WriteFileOnce(filepath.Join(dir, DossierFile), buf.Bytes()); err != nil {
+	if err := WriteFileOnce(filepath.Join(work, DossierFile), buf.Bytes()); err != nil {
 		return nil, err
 	}
 	crashPoint("init.yaml-ecrit")
-	c := &Case{Dir: dir, Templates: tmpl}
-	tx, err := c.Begin(context.Background())
+	wc := &Case{Dir: work, Templates: tmpl}
+	tx, err := wc.Begin(context.Background())
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Close()
 	host, _ := os.Hostname()
-	if _, err := tx.Append(EventCreated, CreatedData{Protocol: protocolID, Tool: ToolVersion, Host: host}); err != nil {
+	_, err = tx.Append(EventCreated, CreatedData{Protocol: protocolID, Tool: ToolVersion, Host: host})
+	tx.Close()
+	if err != nil {
 		return nil, err
 	}
-	return c, SyncDir(filepath.Dir(filepath.Clean(dir)))
+	if empty {
+		// rename(2) replaces an empty folder; a file put there meanwhile makes it fail.
+		if err := os.Remove(dir); err != nil {
+			return nil, fmt.Errorf("%s : %w", dir, ErrNotEmpty)
+		}
+	}
+	if err := os.Rename(work, dir); err != nil {
+		if errors.Is(err, fs.ErrExist) || errors.Is(err, syscall.ENOTEMPTY) {
+			return nil, fmt.Errorf("%s : %w", dir, ErrNotEmpty)
+		}
+		return nil, fmt.Errorf("création de %s : %w", dir, err)
+	}
+	return &Case{Dir: dir, Templates: tmpl}, SyncDir(parent)
 }
 
 // CreatedData is the data of a dossier.created event.

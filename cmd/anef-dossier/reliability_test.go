@@ -495,23 +495,27 @@ func TestCrashDuringRepairAndInit(t *testing.T) {
 			t.Errorf("piece %d lost", n)
 		}
 	}
-	// init: killed after dossier.yaml, before the journal exists.
-	idir := filepath.Join(t.TempDir(), "neuf")
-	if res := cmdRun(t, []string{"ANEF_DOSSIER_CRASH_AT=init.yaml-ecrit"}, "init", idir, "--protocol", "bug-technique"); !res.killed {
-		t.Fatal("init not killed")
-	}
-	v = cmdRun(t, nil, "-C", idir, "verify")
-	if v.code == 0 || !strings.Contains(v.stderr, "journal.jsonl absent") {
-		t.Fatalf("verify on a half-created case: %+v", v)
-	}
-	// init: killed in the middle of the first journal line.
-	idir2 := filepath.Join(t.TempDir(), "neuf2")
-	if res := cmdRun(t, []string{"ANEF_DOSSIER_CRASH_AT=journal.ecriture-partielle"}, "init", idir2, "--protocol", "bug-technique"); !res.killed {
-		t.Fatal("init not killed")
-	}
-	v = cmdRun(t, nil, "-C", idir2, "verify")
-	if v.code == 0 || !strings.Contains(v.stdout, "dernière ligne incomplète") {
-		t.Fatalf("verify after init crash: %+v", v)
+	// init builds the case in a hidden sibling folder and renames it at the
+	// end: killed at any point, it leaves nothing under the name asked, and
+	// init can be run again.
+	for _, point := range []string{"init.yaml-ecrit", "journal.ecriture-partielle", "journal.synchronise"} {
+		idir := filepath.Join(t.TempDir(), "neuf")
+		if res := cmdRun(t, []string{"ANEF_DOSSIER_CRASH_AT=" + point}, "init", idir, "--protocol", "bug-technique"); !res.killed {
+			t.Fatalf("init not killed at %s", point)
+		}
+		if _, err := os.Stat(idir); !os.IsNotExist(err) {
+			t.Fatalf("%s: a half-made case is left under its name (%v)", point, err)
+		}
+		v := cmdRun(t, nil, "-C", idir, "verify")
+		if v.code == 0 || !strings.Contains(v.stderr, "journal.jsonl absent") {
+			t.Fatalf("%s: verify on a case never created: %+v", point, v)
+		}
+		if r := cmdRun(t, nil, "init", idir, "--protocol", "bug-technique"); r.code != 0 {
+			t.Fatalf("%s: init again: %+v", point, r)
+		}
+		if v := cmdRun(t, nil, "-C", idir, "verify"); v.code != 0 {
+			t.Fatalf("%s: verify after init again: %+v", point, v)
+		}
 	}
 }
 
