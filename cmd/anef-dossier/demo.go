@@ -97,6 +97,12 @@ func runDemo(c *cli.Context) error {
 	}
 	yaml, _ := os.ReadFile(filepath.Join(work, "dossier.yaml"))
 	yaml = bytes.Replace(yaml, []byte(`  url: ""`), []byte(`  url: "`+base+`/anef/demande.html"`), 1)
+	// Dates relative to today, so that the demo shows live deadlines: a
+	// permit expiring in 75 days (inside the renewal window of art. R.431-5
+	// CESEDA) and a blockage seen for three weeks.
+	now := protocol.Now().In(protocol.Paris)
+	yaml = bytes.Replace(yaml, []byte(`date_expiration_titre: "2026-04-30"`), []byte(`date_expiration_titre: "`+now.AddDate(0, 0, 75).Format("2006-01-02")+`"`), 1)
+	yaml = bytes.Replace(yaml, []byte(`depuis: "2026-03-02"`), []byte(`depuis: "`+now.AddDate(0, 0, -21).Format("2006-01-02")+`"`), 1)
 	if err := protocol.ReplaceFile(filepath.Join(dir, protocol.DossierFile), yaml); err != nil {
 		return err
 	}
