@@ -29,6 +29,7 @@ import (
 	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
 
+	"anefdossier/capture"
 	"anefdossier/protocol"
 )
 
@@ -157,7 +158,7 @@ func run(dir string) error {
 		"Votre message a bien été transmis.",
 		"Objet : dépôt impossible, titre précédent indiqué comme non retiré",
 		"Réponse automatique : votre demande sera traitée dans les meilleurs délais.",
-	}, "")
+	})
 	if _, err := imported(tx, tmp, "formulaire-ccc", "formulaire.png", formPNG, paris("2026-03-11 09:25"), ""); err != nil {
 		return err
 	}
@@ -175,7 +176,7 @@ func run(dir string) error {
 	at("2026-03-13 11:20")
 	callPNG := screen(720, 1280, "Journal d'appels", []string{
 		"0 806 001 620 — 13/03/2026 10:52 — durée 18 min 40 s",
-	}, "")
+	})
 	if _, err := imported(tx, tmp, "journal-appels", "appels.png", callPNG, paris("2026-03-13 11:15"), ""); err != nil {
 		return err
 	}
@@ -260,9 +261,13 @@ func addCapture(tx *protocol.Tx, n int, when string, w, h int) error {
 		"",
 		fmt.Sprintf("Tentative n°%d (page d'exemple générée pour le cas fictif)", n),
 	}
-	raw := screen(w, h, "ANEF — Administration numérique pour les étrangers en France", lines, "")
-	banner := fmt.Sprintf("%s — capturée le %s (heure de Paris) — anef-dossier", anefURL, protocol.FrDateTime(shot))
-	bannered := screen(w, h, "ANEF — Administration numérique pour les étrangers en France", lines, banner)
+	raw := screen(w, h, "ANEF — Administration numérique pour les étrangers en France", lines)
+	// The strip is the one real captures get, drawn by the capture package.
+	b, err := capture.ComposeBanner(raw, capture.BannerInfo{URL: anefURL, Shot: shot, Piece: tx.NextPieceNumber()})
+	if err != nil {
+		return err
+	}
+	bannered := b.PNG
 	found := true
 	rec := protocol.CaptureRecord{
 		Tool: "anef-dossier (exemple)", Mode: "sans-tete", URLRequested: anefURL, FinalURL: anefURL,
@@ -290,7 +295,6 @@ func addCapture(tx *protocol.Tx, n int, when string, w, h int) error {
 var (
 	faceReg  = mustFace(liberationsansregular.TTF, 22)
 	faceBold = mustFace(liberationsansbold.TTF, 26)
-	faceBan  = mustFace(liberationsansregular.TTF, 16)
 )
 
 func mustFace(ttf []byte, size float64) font.Face {
@@ -305,17 +309,12 @@ func mustFace(ttf []byte, size float64) font.Face {
 	return face
 }
 
-// screen draws an opaque RGB page imitation: a title bar, some lines, an
-// error box, and, when banner is set, a strip on top with the URL and date.
-func screen(w, h int, title string, lines []string, banner string) []byte {
+// screen draws an opaque RGB page imitation: a title bar, some lines and an
+// error box, as Chromium would have shot it (no banner).
+func screen(w, h int, title string, lines []string) []byte {
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	draw.Draw(img, img.Bounds(), image.NewUniform(color.RGBA{246, 246, 246, 255}), image.Point{}, draw.Src)
 	y := 0
-	if banner != "" {
-		draw.Draw(img, image.Rect(0, 0, w, 40), image.NewUniform(color.RGBA{255, 236, 153, 255}), image.Point{}, draw.Src)
-		text(img, faceBan, 12, 26, banner, color.Black)
-		y = 40
-	}
 	draw.Draw(img, image.Rect(0, y, w, y+90), image.NewUniform(color.RGBA{0, 0, 145, 255}), image.Point{}, draw.Src)
 	text(img, faceBold, 30, y+56, title, color.White)
 	y += 150
