@@ -162,7 +162,7 @@ func shootAttached(ctx context.Context, o AttachOptions) (*Result, error) {
 	r := &Result{}
 	rec := &r.Record
 	rec.Tool = protocol.ToolVersion
-	rec.Mode = ModeAttached
+	rec.Mode = protocol.ModeAttached
 	rec.Attempt = o.Attempt
 	rec.ClockSource = clockSource()
 	rec.Machine = machineInfo()

@@ -45,12 +45,6 @@ const (
 	maxPageHeight = 30000
 )
 
-// Modes of a capture, as recorded.
-const (
-	ModeHeadless = "sans-tete"
-	ModeAttached = "attachee"
-)
-
 // Options of one capture.
 type Options struct {
 	URL      string // http or https
@@ -328,7 +322,7 @@ func shoot(ctx context.Context, o Options) (*Result, error) {
 	r := &Result{}
 	rec := &r.Record
 	rec.Tool = protocol.ToolVersion
-	rec.Mode = ModeHeadless
+	rec.Mode = protocol.ModeHeadless
 	rec.URLRequested = o.URL
 	rec.Insecure = o.Insecure
 	rec.Attempt = o.Attempt

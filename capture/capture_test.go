@@ -27,6 +27,8 @@ import (
 	"time"
 
 	"github.com/go-fonts/liberation/liberationserifregular"
+
+	"anefdossier/protocol"
 )
 
 // tmpDir is this test binary's own temporary folder: chromedp makes the
@@ -249,7 +251,7 @@ func TestCapturePage(t *testing.T) {
 	}
 	rec := res.Record
 	host, port, _ := net.SplitHostPort(strings.TrimPrefix(s.plain.URL, "http://"))
-	if rec.Mode != ModeHeadless || rec.Status != 200 || rec.ServerIP != host || fmt.Sprint(rec.ServerPort) != port ||
+	if rec.Mode != protocol.ModeHeadless || rec.Status != 200 || rec.ServerIP != host || fmt.Sprint(rec.ServerPort) != port ||
 		rec.Protocol != "http/1.1" || rec.FinalURL != s.plain.URL+"/" || rec.PageTitle != "Prise de rendez-vous" {
 		t.Errorf("record: %+v", rec)
 	}
@@ -544,7 +546,7 @@ func TestAttach(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := res.Record
-	if r.Mode != ModeAttached || r.FinalURL != s.plain.URL+"/" || r.Status != 200 || r.PageTitle != "Prise de rendez-vous" ||
+	if r.Mode != protocol.ModeAttached || r.FinalURL != s.plain.URL+"/" || r.Status != 200 || r.PageTitle != "Prise de rendez-vous" ||
 		r.Browser.FreshProfile || len(r.Unrecorded) < 4 || r.ExpectFound == nil || !*r.ExpectFound || len(res.Raw) == 0 || len(res.MHTML) == 0 {
 		t.Errorf("attached record: %+v", r)
 	}

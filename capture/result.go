@@ -7,7 +7,7 @@ import "anefdossier/protocol"
 // served bytes of the main document.
 func (r *Result) Finish(piece int) (*Bannered, error) {
 	info := BannerInfo{URL: r.Record.FinalURL, Requested: r.Record.URLRequested, Shot: r.Record.Shot,
-		Piece: piece, Attached: r.Record.Mode == ModeAttached,
+		Piece: piece, Attached: r.Record.Mode == protocol.ModeAttached,
 		Status: r.Record.Status, Insecure: r.Record.Insecure, Scale: r.Record.Browser.Scale}
 	if info.URL == "" {
 		info.URL = r.Record.URLRequested

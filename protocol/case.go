@@ -297,7 +297,7 @@ type NewPiece struct {
 	Title        string
 	Date         time.Time // declared or captured date; zero = now
 	DateHasTime  bool
-	Provenance   string // ProvenanceCapture, ProvenanceAttached, ProvenanceImported
+	Provenance   Provenance
 	OriginalName string
 	// Files[0] is the piece itself; the others go with it (raw screenshot,
 	// MHTML, evidence record...).
@@ -308,18 +308,11 @@ type NewPiece struct {
 
 // NewFile is one file of a piece: either Data in memory or Src copied from disk.
 type NewFile struct {
-	Role string // "piece", "brut", "mhtml", "preuve", ...
+	Role FileRole
 	Ext  string // with the dot: ".png"
 	Data []byte
 	Src  string
 }
-
-// Provenances of a piece.
-const (
-	ProvenanceCapture  = "capture"
-	ProvenanceAttached = "capture-attachee"
-	ProvenanceImported = "importée"
-)
 
 // Piece is a piece as recorded in the journal.
 type Piece struct {
@@ -328,7 +321,7 @@ type Piece struct {
 	Title        string          `json:"title,omitempty"`
 	Date         time.Time       `json:"date"`
 	DateHasTime  bool            `json:"date_has_time,omitempty"`
-	Provenance   string          `json:"provenance"`
+	Provenance   Provenance      `json:"provenance"`
 	OriginalName string          `json:"original_name,omitempty"`
 	Files        []PieceFile     `json:"files"`
 	Record       json.RawMessage `json:"record,omitempty"`
@@ -340,10 +333,10 @@ type Piece struct {
 
 // PieceFile is one stored file of a piece, relative to the case folder.
 type PieceFile struct {
-	Role   string `json:"role"`
-	Path   string `json:"path"`
-	SHA256 string `json:"sha256"`
-	Size   int64  `json:"size"`
+	Role   FileRole `json:"role"`
+	Path   string   `json:"path"`
+	SHA256 string   `json:"sha256"`
+	Size   int64    `json:"size"`
 }
 
 // Main returns the piece's own file (the first one).
@@ -355,7 +348,7 @@ func (p *Piece) Main() PieceFile {
 }
 
 // File returns the file with that role, if any.
-func (p *Piece) File(role string) (PieceFile, bool) {
+func (p *Piece) File(role FileRole) (PieceFile, bool) {
 	for _, f := range p.Files {
 		if f.Role == role {
 			return f, true
@@ -401,16 +394,11 @@ func (t *Tx) AddPiece(np NewPiece) (Piece, []int, error) {
 		}
 		p.Record = b
 	}
-	base := fmt.Sprintf("%03d-%s", n, Slug(np.Kind))
 	if err := os.MkdirAll(t.c.Path(PiecesDir), DirMode); err != nil {
 		return Piece{}, nil, err
 	}
 	for i, f := range np.Files {
-		name := base
-		if i > 0 && f.Role != "" && "."+Slug(f.Role) != strings.ToLower(f.Ext) {
-			name += "." + Slug(f.Role)
-		}
-		name += strings.ToLower(f.Ext)
+		name := pieceFileName(n, np.Kind, i, f)
 		rel := filepath.ToSlash(filepath.Join(PiecesDir, name))
 		dst := t.c.Path(PiecesDir, name)
 		var sum string
@@ -427,7 +415,7 @@ func (t *Tx) AddPiece(np NewPiece) (Piece, []int, error) {
 		}
 		role := f.Role
 		if i == 0 {
-			role = "piece"
+			role = RolePiece
 		}
 		p.Files = append(p.Files, PieceFile{Role: role, Path: rel, SHA256: sum, Size: size})
 	}

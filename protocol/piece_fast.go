@@ -47,7 +47,7 @@ func cutPiece(data []byte) (p Piece, ok bool) {
 		p.DateHasTime = c.bool()
 	}
 	c.lit(`,"provenance":`)
-	p.Provenance = c.str()
+	p.Provenance = Provenance(c.str())
 	if c.opt(`,"original_name":`) {
 		p.OriginalName = c.str()
 	}
@@ -61,7 +61,7 @@ func cutPiece(data []byte) (p Piece, ok bool) {
 		for c.ok {
 			var f PieceFile
 			c.lit(`{"role":`)
-			f.Role = c.str()
+			f.Role = FileRole(c.str())
 			c.lit(`,"path":`)
 			f.Path = c.str()
 			c.lit(`,"sha256":`)

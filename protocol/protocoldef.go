@@ -97,7 +97,7 @@ type Channel struct {
 	Hint           string `yaml:"aide"`
 	// RequiredIfField: a dossier.yaml field that, when filled for a case,
 	// makes this channel required for the step (e.g. the préfecture's own
-	// channel, prefecture.canal_propre). Only applied by [FoldDossier].
+	// channel, prefecture.canal_propre). Only applied when [Fold] is given the dossier.
 	RequiredIfField string `yaml:"requis_si_champ"`
 }
 

@@ -149,7 +149,7 @@ func (j *synJournal) try(step, channel, ref, date string, pieces []int, kv ...st
 	return nil
 }
 
-func (j *synJournal) state() *State { return FoldDossier(j.p, j.events, j.d) }
+func (j *synJournal) state() *State { return Fold(j.p, j.events, j.d) }
 
 func (j *synJournal) next() string {
 	if n := j.state().Next(); n != nil {

@@ -2,13 +2,24 @@ package protocol
 
 import "time"
 
+// CaptureMode says which browser took a capture.
+type CaptureMode string
+
+// Modes of a capture, as recorded in the evidence record and the journal.
+const (
+	// ModeHeadless is a fresh headless browser started for the capture.
+	ModeHeadless CaptureMode = "sans-tete"
+	// ModeAttached is the tab shown in the user's own browser.
+	ModeAttached CaptureMode = "attachee"
+)
+
 // CaptureRecord is the evidence record of one capture, stored as the piece's
 // ".json" file (role "preuve") beside the screenshots: what a commissaire de
 // justice's web constat (norm NF Z67-147) records by hand. Keys are French:
 // a lawyer or an expert may read the file as it is.
 type CaptureRecord struct {
 	Tool         string            `json:"outil"`
-	Mode         string            `json:"mode"` // "sans-tete" (fresh headless browser) or "attachee" (the user's browser)
+	Mode         CaptureMode       `json:"mode"`
 	URLRequested string            `json:"url_demandee"`
 	FinalURL     string            `json:"url_finale"`
 	Redirects    []Redirect        `json:"redirections,omitempty"`
@@ -90,14 +101,14 @@ type MachineInfo struct {
 // CaptureSummary is what a capture's piece.added event carries (the full
 // record is in the .json file).
 type CaptureSummary struct {
-	URL         string `json:"url"`
-	FinalURL    string `json:"final_url,omitempty"`
-	Status      int    `json:"status,omitempty"`
-	ServerIP    string `json:"server_ip,omitempty"`
-	TLSIssuer   string `json:"tls_issuer,omitempty"`
-	Mode        string `json:"mode"`
-	Insecure    bool   `json:"insecure,omitempty"`
-	ExpectText  string `json:"expect_text,omitempty"`
-	ExpectFound *bool  `json:"expect_found,omitempty"`
-	PageTitle   string `json:"page_title,omitempty"`
+	URL         string      `json:"url"`
+	FinalURL    string      `json:"final_url,omitempty"`
+	Status      int         `json:"status,omitempty"`
+	ServerIP    string      `json:"server_ip,omitempty"`
+	TLSIssuer   string      `json:"tls_issuer,omitempty"`
+	Mode        CaptureMode `json:"mode"`
+	Insecure    bool        `json:"insecure,omitempty"`
+	ExpectText  string      `json:"expect_text,omitempty"`
+	ExpectFound *bool       `json:"expect_found,omitempty"`
+	PageTitle   string      `json:"page_title,omitempty"`
 }

@@ -79,8 +79,8 @@ type State struct {
 	Created    time.Time
 	LastHash   string
 	Events     int
-	// Dossier is the case's dossier.yaml when folded with [FoldDossier]
-	// (nil otherwise); it makes channels with requis_si_champ required.
+	// Dossier is the case's dossier.yaml the fold was given (nil when
+	// unreadable); it makes channels with requis_si_champ required.
 	Dossier *Dossier
 }
 
@@ -118,14 +118,11 @@ func (s *State) Next() *StepState {
 	return nil
 }
 
-// Fold computes the state of a case from its journal.
-func Fold(p *Protocol, events []Event) *State {
-	return FoldDossier(p, events, nil)
-}
-
-// FoldDossier is [Fold] knowing the case's dossier.yaml (d may be nil), so
-// that what depends on the case (the préfecture's own channel) applies.
-func FoldDossier(p *Protocol, events []Event, d *Dossier) *State {
+// Fold computes the state of a case from its journal, over its protocol and
+// its dossier.yaml (d may be nil: what depends on the case, such as the
+// préfecture's own channel, then does not apply). It reads nothing: commands
+// get a case's state from [Case.State] or [Tx.State].
+func Fold(p *Protocol, events []Event, d *Dossier) *State {
 	s := &State{Protocol: p, Events: len(events), Dossier: d}
 	for i := range p.Steps {
 		s.Steps = append(s.Steps, &StepState{Step: &p.Steps[i]})

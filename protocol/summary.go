@@ -209,7 +209,7 @@ func summarize(dir string, tmpl fs.FS, pc *protocolCache, cache *ListCache, toda
 		s.Err = err
 		return s
 	}
-	st := FoldDossier(p, events, d)
+	st := Fold(p, events, d)
 	s.Warnings, s.WarningCount = st.Warnings, len(st.Warnings)
 	s.Next = st.Next()
 	s.Finished = s.Next == nil

@@ -95,7 +95,7 @@ func (c *Case) verifyLocked() (*Report, []Event, error) {
 			}
 			for _, f := range p.Files {
 				known[f.Path] = true
-				jobs = append(jobs, fileJob{p.Number, f.Role, f.Path, f.SHA256, f.Size})
+				jobs = append(jobs, fileJob{p.Number, string(f.Role), f.Path, f.SHA256, f.Size})
 			}
 		case EventTimestamp:
 			var t TimestampRecord

@@ -656,18 +656,18 @@ func (b *builder) pngNote(p *protocol.Piece) string {
 	return ""
 }
 
-func roleLabel(role string) string {
+func roleLabel(role protocol.FileRole) string {
 	switch role {
-	case "piece":
+	case protocol.RolePiece:
 		return "pièce"
-	case "brut":
+	case protocol.RoleRaw:
 		return "capture sans bandeau"
-	case "preuve":
+	case protocol.RoleEvidence:
 		return "fiche de preuve"
-	case "mhtml":
+	case protocol.RoleMHTML:
 		return "archive MHTML de la page"
 	}
-	return role
+	return string(role)
 }
 
 func timestampStatus(s *protocol.State, n int) string {

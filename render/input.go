@@ -26,16 +26,14 @@ type Input struct {
 // Load reads a case for rendering. It takes no lock for long: the journal is
 // read under a shared lock, and rendering never writes to it.
 func Load(cs *protocol.Case) (*Input, error) {
-	st, d, err := cs.LoadState()
+	st, derr, err := cs.State()
 	if err != nil {
 		return nil, err
 	}
-	if d == nil {
-		if _, _, err := cs.Dossier(); err != nil {
-			return nil, err
-		}
+	if derr != nil {
+		return nil, derr
 	}
-	return &Input{Dir: cs.Dir, Dossier: d, State: st, Templates: cs.Templates, Now: protocol.Now()}, nil
+	return &Input{Dir: cs.Dir, Dossier: st.Dossier, State: st, Templates: cs.Templates, Now: protocol.Now()}, nil
 }
 
 // MissingError lists the dossier.yaml fields a document cannot do without.
@@ -80,7 +78,7 @@ func (in *Input) path(rel string) string {
 // captureRecord returns the evidence record of a capture piece, if it has one
 // that can be read and still matches its fingerprint.
 func (in *Input) captureRecord(p *protocol.Piece) *protocol.CaptureRecord {
-	f, ok := p.File("preuve")
+	f, ok := p.File(protocol.RoleEvidence)
 	if !ok {
 		return nil
 	}
@@ -109,5 +107,5 @@ func captureSummary(p *protocol.Piece) *protocol.CaptureSummary {
 
 // isCapture tells whether a piece was taken by anef-dossier's capture.
 func isCapture(p *protocol.Piece) bool {
-	return p.Provenance == protocol.ProvenanceCapture || p.Provenance == protocol.ProvenanceAttached
+	return p.Provenance.IsCapture()
 }

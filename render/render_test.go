@@ -430,7 +430,7 @@ func TestEveryProtocolDocument(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		in.State = protocol.Fold(p, events)
+		in.State = protocol.Fold(p, events, nil)
 		for _, doc := range p.Documents {
 			pdf, err := in.LetterPDF(doc.ID)
 			if err != nil {

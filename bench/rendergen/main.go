@@ -105,9 +105,9 @@ func run(dir string, n, npdf int) error {
 			return err
 		}
 		list.WriteString(p + "\n")
-		if _, _, err := tx.AddPiece(protocol.NewPiece{Kind: "capture", Provenance: protocol.ProvenanceCapture,
-			Files:  []protocol.NewFile{{Role: "piece", Ext: ".png", Data: img}},
-			Record: protocol.CaptureSummary{URL: "https://exemple.invalid/page", Status: 200, Mode: "sans-tete", PageTitle: "Page d'essai"}}); err != nil {
+		rec := &protocol.CaptureRecord{URLRequested: "https://exemple.invalid/page", FinalURL: "https://exemple.invalid/page", Status: 200,
+			Mode: protocol.ModeHeadless, PageTitle: "Page d'essai", Shot: protocol.Now()}
+		if _, err := tx.AddCapture(protocol.NewCapture{Record: rec, Bannered: img}); err != nil {
 			return err
 		}
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"anefdossier/app"
 	"anefdossier/capture"
 	"anefdossier/protocol"
 )
@@ -80,29 +80,19 @@ Exemple :
 	})
 }
 
-// captureRun is one capture command: what to capture and how.
-type captureRun struct {
-	c        *cli.Context
-	cs       *protocol.Case
-	url      string
-	attach   string
-	opts     capture.Options
-	attOpts  capture.AttachOptions
-	title    string
-	repeated bool
-}
-
 func runCapture(c *cli.Context) error {
-	r := &captureRun{c: c, title: strings.TrimSpace(c.String("title")), attach: c.String("attach")}
-	if strings.ContainsAny(r.title, "\r\n") {
+	req := app.CaptureRequest{Title: strings.TrimSpace(c.String("title")), TSA: c.StringSlice("tsa"), TSARoot: c.String("tsa-root")}
+	attach := c.String("attach")
+	if strings.ContainsAny(req.Title, "\r\n") {
 		return usageErr("le titre contient un saut de ligne", "donnez le titre sur une seule ligne")
 	}
-	if r.attach != "" {
+	url := ""
+	if attach != "" {
 		if c.Args().Len() > 0 {
 			return usageErr("avec --attach, la page capturée est l'onglet affiché : ne donnez pas d'URL",
 				"choisissez l'onglet avec --tab-url TEXTE")
 		}
-		if _, err := capture.CheckDevTools(r.attach); err != nil {
+		if _, err := capture.CheckDevTools(attach); err != nil {
 			return usageErr(err.Error(), "l'adresse est affichée par « anef-dossier capture browser » (http://127.0.0.1:9222)")
 		}
 		if c.Bool("full-page") || c.IsSet("viewport") || c.Bool("insecure") {
@@ -120,7 +110,7 @@ func runCapture(c *cli.Context) error {
 		if err != nil {
 			return usageErr(err.Error(), "exemple : anef-dossier capture https://administration-etrangers-en-france.interieur.gouv.fr/ ; pour une page où il faut être connecté : anef-dossier capture browser")
 		}
-		r.url = u.String()
+		url = u.String()
 	}
 	w, h, err := parseViewport(c.String("viewport"))
 	if err != nil {
@@ -130,10 +120,13 @@ func runCapture(c *cli.Context) error {
 	if timeout < time.Second {
 		return usageErr("--timeout trop court", "exemple : --timeout 90s")
 	}
-	r.opts = capture.Options{URL: r.url, Width: w, Height: h, FullPage: c.Bool("full-page"), Timeout: timeout,
-		Insecure: c.Bool("insecure"), ExpectText: c.String("expect-text"), Now: protocol.Now}
-	r.attOpts = capture.AttachOptions{DevTools: r.attach, TabURL: c.String("tab-url"), ExpectText: c.String("expect-text"),
-		Timeout: timeout, Now: protocol.Now}
+	if attach != "" {
+		req.Attach = capture.AttachOptions{DevTools: attach, TabURL: c.String("tab-url"), ExpectText: c.String("expect-text"),
+			Timeout: timeout, Now: protocol.Now}
+	} else {
+		req.Page = capture.Options{URL: url, Width: w, Height: h, FullPage: c.Bool("full-page"), Timeout: timeout,
+			Insecure: c.Bool("insecure"), ExpectText: c.String("expect-text"), Now: protocol.Now}
+	}
 
 	every, count := c.Duration("every"), c.Int("count")
 	var until time.Time
@@ -161,21 +154,20 @@ func runCapture(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	r.cs = cs
 	// Ctrl-C cancels the context: the deferred clean-ups then stop the
 	// browser and remove its temporary profile.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
 	if every == 0 {
-		p, rec, err := r.attempt(ctx, 0)
+		res, err := app.Capture(ctx, cs, req)
 		if err != nil {
 			return captureErr(err)
 		}
-		return r.report(p, rec)
+		reportStamps(c, res)
+		return reportCapture(c, res)
 	}
-	r.repeated = true
-	return r.series(ctx, every, count, until)
+	return runSeries(c, ctx, cs, req, app.Series{Every: every, Count: count, Until: until})
 }
 
 func parseViewport(v string) (int, int, error) {
@@ -186,105 +178,6 @@ func parseViewport(v string) (int, int, error) {
 		return 0, 0, usageErr(fmt.Sprintf("--viewport « %s » : LARGEURxHAUTEUR attendu, entre 320x240 et 7680x4320", v), "exemple : --viewport 1366x768")
 	}
 	return w, h, nil
-}
-
-// attempt takes one capture and stores it as a piece. It holds the case's
-// lock for the whole attempt, so that the piece number burned into the
-// banner is the number the piece gets. In a series, a failed attempt is
-// recorded in the journal (capture.failed) under the same lock.
-func (r *captureRun) attempt(ctx context.Context, n int) (protocol.Piece, *protocol.CaptureRecord, error) {
-	tx, err := r.cs.Begin(ctx)
-	if err != nil {
-		return protocol.Piece{}, nil, err
-	}
-	defer tx.Close()
-	num := tx.NextPieceNumber()
-	var res *capture.Result
-	if r.attach != "" {
-		o := r.attOpts
-		o.Attempt = n
-		res, err = capture.Attach(ctx, o)
-	} else {
-		o := r.opts
-		o.Attempt = n
-		res, err = capture.Capture(ctx, o)
-	}
-	// The browser shuts down while the piece is being stored; the attempt
-	// ends once it is gone, with its temporary files.
-	defer res.Close()
-	if err == nil && ctx.Err() != nil {
-		err = fmt.Errorf("capture interrompue : %w", ctx.Err())
-	}
-	if err != nil {
-		if r.repeated && ctx.Err() == nil {
-			url := r.url
-			if url == "" {
-				url = r.attach
-			}
-			if _, aerr := tx.Append(protocol.EventCaptureFailed, protocol.CaptureFailure{URL: url, Reason: err.Error(), Attempt: n}); aerr != nil {
-				return protocol.Piece{}, nil, errors.Join(err, aerr)
-			}
-			return protocol.Piece{}, nil, &journaledFailure{err}
-		}
-		return protocol.Piece{}, nil, err
-	}
-	bannered, err := res.Finish(num)
-	if err != nil {
-		return protocol.Piece{}, nil, err
-	}
-	rec := &res.Record
-	proof, err := json.MarshalIndent(rec, "", "  ")
-	if err != nil {
-		return protocol.Piece{}, nil, err
-	}
-	files := []protocol.NewFile{
-		{Role: "piece", Ext: ".png", Data: bannered.PNG},
-		{Role: "brut", Ext: ".png", Data: res.Raw},
-	}
-	if res.MHTML != nil {
-		files = append(files, protocol.NewFile{Role: "mhtml", Ext: ".mhtml", Data: res.MHTML})
-	}
-	if res.Body != nil {
-		files = append(files, protocol.NewFile{Role: "document", Ext: res.BodyExt, Data: res.Body})
-	}
-	files = append(files, protocol.NewFile{Role: "preuve", Ext: ".json", Data: append(proof, '\n')})
-	prov := protocol.ProvenanceCapture
-	if rec.Mode == capture.ModeAttached {
-		prov = protocol.ProvenanceAttached
-	}
-	title := r.title
-	if title == "" {
-		title = defaultCaptureTitle(rec)
-	}
-	sum := protocol.CaptureSummary{URL: rec.URLRequested, FinalURL: rec.FinalURL, Status: rec.Status, ServerIP: rec.ServerIP,
-		Mode: rec.Mode, Insecure: rec.Insecure, ExpectText: rec.ExpectText, ExpectFound: rec.ExpectFound, PageTitle: rec.PageTitle}
-	if rec.TLS != nil {
-		sum.TLSIssuer = rec.TLS.Issuer
-	}
-	p, dups, err := tx.AddPiece(protocol.NewPiece{Kind: "capture", Title: title, Date: rec.Shot, DateHasTime: true,
-		Provenance: prov, Files: files, Record: sum})
-	if err != nil {
-		return protocol.Piece{}, nil, err
-	}
-	_ = dups // a bannered capture carries its own time: never a duplicate
-	// RFC 3161 timestamp when authorities are configured: capture_tsa.go
-	stampCapture(r.c, tx, p)
-	return p, rec, nil
-}
-
-// journaledFailure is a failed attempt of a series, recorded in the journal
-// as a capture.failed event.
-type journaledFailure struct{ err error }
-
-func (e *journaledFailure) Error() string { return e.err.Error() }
-func (e *journaledFailure) Unwrap() error { return e.err }
-
-func defaultCaptureTitle(rec *protocol.CaptureRecord) string {
-	what := rec.PageTitle
-	if what == "" {
-		what = rec.FinalURL
-	}
-	return "Capture de la page « " + what + " »"
 }
 
 type captureJSON struct {
@@ -299,26 +192,27 @@ func pieceOut(p protocol.Piece, rec *protocol.CaptureRecord) captureJSON {
 	return captureJSON{Number: p.Number, Title: p.Title, Date: p.Date.Format(time.RFC3339), Files: p.Files, Record: rec}
 }
 
-func (r *captureRun) report(p protocol.Piece, rec *protocol.CaptureRecord) error {
-	if r.c.Bool("json") {
-		return printJSON(r.c, pieceOut(p, rec))
+func reportCapture(c *cli.Context, res *app.CaptureResult) error {
+	p, rec := res.Piece, res.Record
+	if c.Bool("json") {
+		return printJSON(c, pieceOut(p, rec))
 	}
-	outf(r.c, "Pièce n°%d ajoutée : %s\n", p.Number, p.Main().Path)
-	outf(r.c, "  %s\n", captureLine(rec))
-	if f, ok := p.File("preuve"); ok {
-		outf(r.c, "  procès-verbal technique : %s\n", f.Path)
+	outf(c, "Pièce n°%d ajoutée : %s\n", p.Number, p.Main().Path)
+	outf(c, "  %s\n", captureLine(rec))
+	if f, ok := p.File(protocol.RoleEvidence); ok {
+		outf(c, "  procès-verbal technique : %s\n", f.Path)
 	}
 	if rec.Status >= 400 {
-		warnf(r.c, "la page a répondu HTTP %d : la capture de cette erreur est conservée comme preuve", rec.Status)
+		warnf(c, "la page a répondu HTTP %d : la capture de cette erreur est conservée comme preuve", rec.Status)
 	}
 	if rec.Insecure {
-		warnf(r.c, "certificat TLS non vérifié (--insecure) : c'est inscrit dans la pièce et sur le bandeau")
+		warnf(c, "certificat TLS non vérifié (--insecure) : c'est inscrit dans la pièce et sur le bandeau")
 	}
 	for _, n := range rec.Notes {
-		warnf(r.c, "%s", n)
+		warnf(c, "%s", n)
 	}
 	if len(rec.Unrecorded) > 0 {
-		warnf(r.c, "capture dans votre navigateur : non enregistré : %s", strings.Join(rec.Unrecorded, " ; "))
+		warnf(c, "capture dans votre navigateur : non enregistré : %s", strings.Join(rec.Unrecorded, " ; "))
 	}
 	return nil
 }
@@ -344,75 +238,62 @@ func captureLine(rec *protocol.CaptureRecord) string {
 	return strings.Join(parts, ", ")
 }
 
-// series runs a repeated capture in the foreground: each attempt is a piece,
-// a failed attempt is journaled and the series goes on.
-func (r *captureRun) series(ctx context.Context, every time.Duration, count int, until time.Time) error {
+// runSeries runs a repeated capture in the foreground and reports each
+// attempt as it ends.
+func runSeries(c *cli.Context, ctx context.Context, cs *protocol.Case, req app.CaptureRequest, s app.Series) error {
 	type attemptJSON struct {
 		Attempt int          `json:"tentative"`
 		Piece   *captureJSON `json:"piece,omitempty"`
 		Error   string       `json:"erreur,omitempty"`
 	}
-	var out []attemptJSON
+	out := []attemptJSON{}
 	total := "?"
-	if count > 0 {
-		total = strconv.Itoa(count)
+	if s.Count > 0 {
+		total = strconv.Itoa(s.Count)
 	}
-	start := time.Now()
-	pieces, failed := 0, 0
 	progress := func(format string, a ...any) {
-		fmt.Fprintf(r.c.App.ErrWriter, "anef-dossier: "+format+"\n", a...)
+		fmt.Fprintf(c.App.ErrWriter, "anef-dossier: "+format+"\n", a...)
 	}
-	for i := 1; ; i++ {
-		p, rec, err := r.attempt(ctx, i)
+	res, err := app.CaptureSeries(ctx, cs, req, s, func(a app.Attempt) {
+		var jf *app.JournaledFailure
 		switch {
-		case ctx.Err() != nil:
-			progress("série interrompue à la tentative %d/%s", i, total)
-			if r.c.Bool("json") {
-				_ = printJSON(r.c, out)
-			}
-			return failure(fmt.Sprintf("série de captures interrompue : %s, %s", countFr(pieces, "pièce ajoutée", "pièces ajoutées"), countFr(failed, "échec", "échecs")),
-				"relancez la commande pour reprendre la série")
-		case errors.Is(err, capture.ErrNoChromium):
-			return captureErr(err) // no attempt can succeed
-		case err != nil:
-			failed++
-			var jf *journaledFailure
-			if errors.As(err, &jf) {
-				progress("tentative %d/%s : échec (inscrit au journal) : %s", i, total, err)
-			} else {
-				progress("tentative %d/%s : échec : %s", i, total, err)
-			}
-			out = append(out, attemptJSON{Attempt: i, Error: err.Error()})
+		case errors.As(a.Err, &jf):
+			progress("tentative %d/%s : échec (inscrit au journal) : %s", a.N, total, a.Err)
+			out = append(out, attemptJSON{Attempt: a.N, Error: a.Err.Error()})
+		case a.Err != nil:
+			progress("tentative %d/%s : échec : %s", a.N, total, a.Err)
+			out = append(out, attemptJSON{Attempt: a.N, Error: a.Err.Error()})
 		default:
-			pieces++
-			progress("tentative %d/%s : pièce n°%d ajoutée (%s)", i, total, p.Number, captureLine(rec))
-			pj := pieceOut(p, rec)
-			out = append(out, attemptJSON{Attempt: i, Piece: &pj})
+			reportStamps(c, a.Result)
+			progress("tentative %d/%s : pièce n°%d ajoutée (%s)", a.N, total, a.Result.Piece.Number, captureLine(a.Result.Record))
+			pj := pieceOut(a.Result.Piece, a.Result.Record)
+			out = append(out, attemptJSON{Attempt: a.N, Piece: &pj})
 		}
-		next := start.Add(time.Duration(i) * every)
-		if (count > 0 && i >= count) || (!until.IsZero() && next.After(until)) {
-			break
+		if !a.Next.IsZero() {
+			progress("prochaine tentative le %s (Ctrl-C pour arrêter)", protocol.FrDateTime(a.Next))
 		}
-		progress("prochaine tentative le %s (Ctrl-C pour arrêter)", protocol.FrDateTime(next))
-		select {
-		case <-ctx.Done():
-			progress("série interrompue avant la tentative %d/%s", i+1, total)
-			if r.c.Bool("json") {
-				_ = printJSON(r.c, out)
-			}
-			return failure(fmt.Sprintf("série de captures interrompue : %s, %s", countFr(pieces, "pièce ajoutée", "pièces ajoutées"), countFr(failed, "échec", "échecs")),
-				"relancez la commande pour reprendre la série")
-		case <-time.After(time.Until(next)):
-		}
+	})
+	if err != nil {
+		return captureErr(err) // no attempt can succeed
 	}
-	if r.c.Bool("json") {
-		if err := printJSON(r.c, out); err != nil {
+	if c.Bool("json") {
+		if err := printJSON(c, out); err != nil {
 			return err
 		}
-	} else {
-		outf(r.c, "Série terminée : %s, %s.\n", countFr(pieces, "pièce ajoutée", "pièces ajoutées"), countFr(failed, "échec", "échecs"))
 	}
-	if pieces == 0 {
+	summary := fmt.Sprintf("%s, %s", protocol.Count(res.Pieces, "pièce ajoutée", "pièces ajoutées"), protocol.Count(res.Failed, "échec", "échecs"))
+	if res.Interrupted > 0 {
+		if res.DuringAttempt {
+			progress("série interrompue à la tentative %d/%s", res.Interrupted, total)
+		} else {
+			progress("série interrompue avant la tentative %d/%s", res.Interrupted, total)
+		}
+		return failure("série de captures interrompue : "+summary, "relancez la commande pour reprendre la série")
+	}
+	if !c.Bool("json") {
+		outf(c, "Série terminée : %s.\n", summary)
+	}
+	if res.Pieces == 0 {
 		return failure("aucune tentative n'a réussi", "les raisons sont inscrites au journal (capture.failed) ; vérifiez l'adresse et la connexion")
 	}
 	return nil
@@ -493,12 +374,4 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-// countFr writes a count the French way: singular for 0 and 1.
-func countFr(n int, one, many string) string {
-	if n <= 1 {
-		return fmt.Sprintf("%d %s", n, one)
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }

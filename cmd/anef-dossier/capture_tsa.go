@@ -10,6 +10,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"anefdossier/app"
 	"anefdossier/protocol"
 	"anefdossier/tsa"
 )
@@ -24,40 +25,33 @@ func init() {
 	}
 }
 
-// stampCapture timestamps a piece just captured when authorities are
-// configured (--tsa, dossier.yaml or the user file). It never fails the
-// capture: offline, the piece stays "non horodatée" with a clear warning and
-// `anef-dossier timestamp` adds the token later.
-func stampCapture(c *cli.Context, tx *protocol.Tx, p protocol.Piece) {
-	cfg, err := tsa.ResolveConfig(tx.Case(), c.StringSlice("tsa"), c.String("tsa-root"))
-	if err != nil {
-		warnf(c, "horodatage non demandé : %v ; la pièce n°%d reste non horodatée", err, p.Number)
-		return
-	}
-	if len(cfg.Authorities) == 0 {
-		return
-	}
-	roots, err := cfg.Roots()
-	if err != nil {
-		warnf(c, "horodatage non demandé : %v ; la pièce n°%d reste non horodatée", err, p.Number)
-		return
-	}
-	recs, err := tsa.StampPiece(c.Context, tx, p, cfg.Authorities, roots)
-	for _, r := range recs {
+// reportStamps tells what the timestamping of a piece just captured gave.
+// It never fails the capture: offline, the piece stays "non horodatée" with a
+// clear warning and `anef-dossier timestamp` adds the token later.
+func reportStamps(c *cli.Context, res *app.CaptureResult) {
+	p := res.Piece
+	for _, r := range res.Stamps {
 		if !c.Bool("json") {
 			outf(c, "Pièce n°%d horodatée le %s par %s (%s) : %s\n", r.Piece, protocol.FrDateTime(r.GenTime), r.Authority, r.Status, r.Token)
 		}
 	}
-	if err != nil {
-		for _, m := range splitJoined(err) {
-			warnf(c, "horodatage de la pièce n°%d impossible : %s", p.Number, m)
+	err := res.StampErr
+	if err == nil {
+		return
+	}
+	var ce *app.StampConfigError
+	if errors.As(err, &ce) {
+		warnf(c, "horodatage non demandé : %v ; la pièce n°%d reste non horodatée", err, p.Number)
+		return
+	}
+	for _, m := range app.SplitJoined(err) {
+		warnf(c, "horodatage de la pièce n°%d impossible : %s", p.Number, m)
+	}
+	if len(res.Stamps) == 0 {
+		hint := "la capture est conservée, non horodatée ; anef-dossier timestamp l'horodatera"
+		if errors.Is(err, tsa.ErrUnreachable) {
+			hint += " quand l'autorité sera joignable"
 		}
-		if len(recs) == 0 {
-			hint := "la capture est conservée, non horodatée ; anef-dossier timestamp l'horodatera"
-			if errors.Is(err, tsa.ErrUnreachable) {
-				hint += " quand l'autorité sera joignable"
-			}
-			warnf(c, "%s", hint)
-		}
+		warnf(c, "%s", hint)
 	}
 }

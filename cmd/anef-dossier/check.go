@@ -73,7 +73,7 @@ func runCheck(c *cli.Context) error {
 		if res.Valid {
 			outf(c, "dossier.yaml : syntaxe et formats corrects.\n")
 		} else {
-			outf(c, "dossier.yaml : %s\n", plural(len(res.Problems), "problème", "problèmes"))
+			outf(c, "dossier.yaml : %s\n", protocol.Count(len(res.Problems), "problème", "problèmes"))
 			for _, pr := range res.Problems {
 				outf(c, "  - %s\n", pr.String())
 			}
@@ -83,7 +83,7 @@ func runCheck(c *cli.Context) error {
 				outf(c, "%s : prêt.\n", cd.Title)
 				continue
 			}
-			outf(c, "%s : il manque %s :\n", cd.Title, plural(len(cd.Missing), "champ", "champs"))
+			outf(c, "%s : il manque %s :\n", cd.Title, protocol.Count(len(cd.Missing), "champ", "champs"))
 			for _, f := range cd.Missing {
 				outf(c, "  - %s (%s)\n", protocol.Label(f), f)
 			}

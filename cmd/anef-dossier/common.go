@@ -40,7 +40,7 @@ func openCase(c *cli.Context) (*protocol.Case, error) {
 // loadState reads the journal and folds it over the case's protocol and
 // dossier.yaml. A broken journal is an error.
 func loadState(c *cli.Context, cs *protocol.Case) (*protocol.State, error) {
-	st, _, err := cs.LoadState()
+	st, _, err := cs.State()
 	return st, err
 }
 
@@ -94,11 +94,4 @@ func needArgs(c *cli.Context, min, max int, what string) error {
 		return usageErr(fmt.Sprintf("%s attendu", what), fmt.Sprintf("anef-dossier %s --help", c.Command.FullName()))
 	}
 	return nil
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, one)
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }

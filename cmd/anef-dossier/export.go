@@ -6,6 +6,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"anefdossier/app"
 	"anefdossier/export"
 	"anefdossier/protocol"
 )
@@ -44,14 +45,7 @@ func runExport(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	// The exclusive hold keeps every other command out while files are read,
-	// and refuses a journal that cannot be trusted.
-	tx, err := cs.Begin(context.Background())
-	if err != nil {
-		return err
-	}
-	defer tx.Close()
-	res, err := export.Write(tx, dst, export.Options{WithoutOut: c.Bool("sans-out")})
+	res, err := app.Export(context.Background(), cs, dst, export.Options{WithoutOut: c.Bool("sans-out")})
 	switch {
 	case errors.Is(err, export.ErrInsideCase):
 		return usageErr(err.Error(), "écrivez l'archive ailleurs, par exemple dans votre dossier personnel")
@@ -66,7 +60,7 @@ func runExport(c *cli.Context) error {
 	for _, s := range res.Skipped {
 		warnf(c, "%s n'est pas un fichier ordinaire (lien ou fichier spécial) : non archivé", s)
 	}
-	outf(c, "Archive écrite : %s (%s, %s, %d octets)\n", res.Path, res.Format, plural(len(res.Files), "fichier", "fichiers"), res.ArchiveSize)
+	outf(c, "Archive écrite : %s (%s, %s, %d octets)\n", res.Path, res.Format, protocol.Count(len(res.Files), "fichier", "fichiers"), res.ArchiveSize)
 	outf(c, "SHA-256 de l'archive : %s\n", res.ArchiveSHA256)
 	outf(c, "SHA-256 du manifeste %s/%s : %s\n", res.Root, export.ManifestName, res.ManifestSHA256)
 	outf(c, "Vérification sur la copie : cd %s && sha256sum -c %s ; anef-dossier -C %s verify\n", res.Root, export.ManifestName, res.Root)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"anefdossier/app"
 	"anefdossier/protocol"
 )
 
@@ -31,7 +32,7 @@ func runInit(c *cli.Context) error {
 		return err
 	}
 	dir := c.Args().First()
-	if _, err := protocol.Init(dir, c.String("protocol"), tmplFS(c)); err != nil {
+	if _, err := app.InitCase(dir, c.String("protocol"), tmplFS(c)); err != nil {
 		return err
 	}
 	outf(c, "Dossier créé : %s (protocole %s)\n", dir, c.String("protocol"))

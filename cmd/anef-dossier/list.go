@@ -106,7 +106,7 @@ func runList(c *cli.Context) error {
 		entries = append(entries, e)
 	}
 	if broken > 0 {
-		warnf(c, "%s sur %d illisible(s) : voir la colonne ERREUR (anef-dossier -C DOSSIER verify)", plural(broken, "dossier", "dossiers"), len(entries))
+		warnf(c, "%s sur %d illisible(s) : voir la colonne ERREUR (anef-dossier -C DOSSIER verify)", protocol.Count(broken, "dossier", "dossiers"), len(entries))
 	}
 	if c.Bool("json") {
 		return printJSON(c, entries)
@@ -144,7 +144,7 @@ func runList(c *cli.Context) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	outf(c, "%s.\n", plural(len(entries), "dossier", "dossiers"))
+	outf(c, "%s.\n", protocol.Count(len(entries), "dossier", "dossiers"))
 	return nil
 }
 

@@ -73,25 +73,25 @@ func genCases(tb testing.TB, root string, n, events int) {
 		add(protocol.EventCreated, protocol.CreatedData{Protocol: p.ID, Tool: "bench"})
 		count := 1
 		pieces := 0
-		// Pieces as the capture command records them: five files and the
-		// capture's summary.
+		// Pieces as the capture command records them (the same recipe:
+		// protocol.NewCapture), with small stand-in images.
 		found := true
 		for ; count < events/2; count++ {
 			pieces++
-			var files []protocol.PieceFile
-			for _, f := range []struct{ role, ext string }{{"piece", ".png"}, {"brut", ".png"}, {"mhtml", ".mhtml"}, {"document", ".html"}, {"preuve", ".json"}} {
-				name := fmt.Sprintf("pieces/%03d-capture", pieces)
-				if f.role != "piece" {
-					name += "." + f.role
-				}
-				files = append(files, protocol.PieceFile{Role: f.role, Path: name + f.ext, SHA256: strings.Repeat("ab", 32), Size: 123456})
+			rec := &protocol.CaptureRecord{Tool: "bench", Mode: protocol.ModeHeadless, URLRequested: "https://www.exemple-prefecture.gouv.fr/booking/create/12345/0",
+				FinalURL: "https://www.exemple-prefecture.gouv.fr/booking/create/12345/1", Status: 200, ServerIP: "192.0.2.10",
+				TLS: &protocol.TLSInfo{Issuer: "CN=Certigna Services CA, O=Dhimyotis, C=FR"}, Shot: clock,
+				ExpectText: "Aucun créneau disponible", ExpectFound: &found, PageTitle: "Prendre rendez-vous - Les services de l'État"}
+			np, err := protocol.NewCapture{Record: rec, Bannered: []byte("png bannered"), Raw: []byte("png raw"), MHTML: []byte("mhtml"),
+				Body: []byte("<html></html>"), BodyExt: ".html", Title: "Capture de la page de rendez-vous de la préfecture"}.Piece()
+			if err != nil {
+				tb.Fatal(err)
 			}
-			add(protocol.EventPiece, protocol.Piece{Number: pieces, Kind: "capture", Date: clock, DateHasTime: true, Provenance: protocol.ProvenanceCapture,
-				Title: "Capture de la page de rendez-vous de la préfecture", Files: files,
-				Record: mustJSON(tb, protocol.CaptureSummary{URL: "https://www.exemple-prefecture.gouv.fr/booking/create/12345/0",
-					FinalURL: "https://www.exemple-prefecture.gouv.fr/booking/create/12345/1", Status: 200, ServerIP: "192.0.2.10",
-					TLSIssuer: "CN=Certigna Services CA, O=Dhimyotis, C=FR", Mode: "sans-tete", ExpectText: "Aucun créneau disponible",
-					ExpectFound: &found, PageTitle: "Prendre rendez-vous - Les services de l'État"})})
+			pc, err := np.Stored(pieces)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			add(protocol.EventPiece, pc)
 		}
 		// Record the steps in order, one record per channel, stopping before
 		// the end for most cases so that next steps and deadlines vary.

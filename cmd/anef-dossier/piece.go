@@ -2,12 +2,12 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"path/filepath"
+	"errors"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
+	"anefdossier/app"
 	"anefdossier/protocol"
 )
 
@@ -50,41 +50,29 @@ func runPieceAdd(c *cli.Context) error {
 	if err := needArgs(c, 1, 1, "un FICHIER"); err != nil {
 		return err
 	}
-	src := c.Args().First()
-	kind := c.String("kind")
-	if kind == "" {
-		kind = protocol.GuessKind(src)
-	} else if protocol.KindByID(kind) == nil {
-		return usageErr(fmt.Sprintf("type de pièce « %s » inconnu", kind), "types : "+protocol.KindIDs())
-	}
-	if strings.ContainsAny(c.String("title"), "\r\n") {
-		return usageErr("le titre contient un saut de ligne", "donnez le titre sur une seule ligne")
-	}
-	np := protocol.NewPiece{Kind: kind, Title: c.String("title"), Provenance: protocol.ProvenanceImported,
-		OriginalName: filepath.Base(src)}
+	in := app.Import{Src: c.Args().First(), Kind: c.String("kind"), Title: c.String("title")}
 	if v := c.String("date"); v != "" {
 		t, hasTime, err := parseUserDate("date", v)
 		if err != nil {
 			return err
 		}
-		np.Date, np.DateHasTime = t, hasTime
+		in.Date, in.DateHasTime = t, hasTime
 	}
 	cs, err := openCase(c)
 	if err != nil {
 		return err
 	}
-	ext, err := protocol.CheckImport(src)
-	if err != nil {
+	p, dups, err := app.ImportPiece(context.Background(), cs, in)
+	var ke *app.UnknownKindError
+	var ie *app.ImportError
+	switch {
+	case errors.As(err, &ke):
+		return usageErr(err.Error(), "types : "+protocol.KindIDs())
+	case errors.As(err, &ie) && strings.Contains(err.Error(), "saut de ligne"):
+		return usageErr(err.Error(), "donnez le titre sur une seule ligne")
+	case errors.As(err, &ie):
 		return failure(err.Error(), "importez un fichier png, jpg, pdf, eml, txt ou mhtml intact")
-	}
-	np.Files = []protocol.NewFile{{Role: "piece", Ext: ext, Src: src}}
-	tx, err := cs.Begin(context.Background())
-	if err != nil {
-		return err
-	}
-	defer tx.Close()
-	p, dups, err := tx.AddPiece(np)
-	if err != nil {
+	case err != nil:
 		return err
 	}
 	for _, d := range dups {
@@ -99,7 +87,7 @@ type pieceJSON struct {
 	Kind         string               `json:"type"`
 	Title        string               `json:"titre"`
 	Date         string               `json:"date"`
-	Provenance   string               `json:"provenance"`
+	Provenance   protocol.Provenance  `json:"provenance"`
 	OriginalName string               `json:"nom_origine,omitempty"`
 	Files        []protocol.PieceFile `json:"fichiers"`
 	Timestamped  bool                 `json:"horodatee"`

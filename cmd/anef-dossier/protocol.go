@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"anefdossier/app"
 	"anefdossier/protocol"
 )
 
@@ -114,11 +116,7 @@ func toStepJSON(st *protocol.StepState) stepJSON {
 }
 
 func deadlinesOf(c *cli.Context, cs *protocol.Case, st *protocol.State) []protocol.DeadlineState {
-	d, _, err := cs.Dossier()
-	if err != nil {
-		d = nil
-	}
-	return st.Deadlines(d, protocol.Now())
+	return st.Deadlines(st.Dossier, protocol.Now())
 }
 
 func toDeadlineJSON(ds []protocol.DeadlineState) []deadlineJSON {
@@ -363,48 +361,25 @@ func runDone(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	tx, err := cs.Begin(context.Background())
-	if err != nil {
-		return err
-	}
-	defer tx.Close()
-	p, err := tx.Protocol()
-	if err != nil {
-		return err
-	}
-	d, _, derr := cs.Dossier()
-	if derr != nil {
-		d = nil
-	}
-	before := protocol.FoldDossier(p, tx.Events(), d)
-	if err := before.ValidateRecord(&rec); err != nil {
-		if _, ok := err.(*protocol.UnknownStepError); ok {
-			return err
-		}
+	res, err := app.RecordStep(context.Background(), cs, rec)
+	var ie *protocol.InvalidRecordError
+	if errors.As(err, &ie) {
 		return usageErr(err.Error(), "anef-dossier protocol next montre ce que l'étape exige")
 	}
-	if _, err := tx.Append(protocol.EventStepDone, rec); err != nil {
+	if err != nil {
 		return err
 	}
-	after := protocol.FoldDossier(p, tx.Events(), d)
-	step := p.Step(rec.Step)
-	outf(c, "Étape enregistrée : %s — %s\n", step.Title, describeRecord(step, rec))
-	known := map[string]bool{}
-	for _, w := range before.Warnings {
-		known[w] = true
+	outf(c, "Étape enregistrée : %s — %s\n", res.Step.Title, describeRecord(res.Step, res.Record))
+	for _, w := range res.NewWarnings {
+		warnf(c, "%s", w)
 	}
-	for _, w := range after.Warnings {
-		if !known[w] {
-			warnf(c, "%s", w)
-		}
+	if res.Done {
+		outf(c, "L'étape « %s » est complète.\n", res.Step.Title)
+	} else if res.Missing != "" {
+		outf(c, "L'étape « %s » n'est pas encore complète : manque %s.\n", res.Step.Title, res.Missing)
 	}
-	if s := after.StepState(rec.Step); s.Done {
-		outf(c, "L'étape « %s » est complète.\n", step.Title)
-	} else if s.Missing != "" {
-		outf(c, "L'étape « %s » n'est pas encore complète : manque %s.\n", step.Title, s.Missing)
-	}
-	if n := after.Next(); n != nil {
-		outf(c, "Prochaine étape obligatoire : %s (anef-dossier protocol next)\n", n.Step.Title)
+	if res.Next != nil {
+		outf(c, "Prochaine étape obligatoire : %s (anef-dossier protocol next)\n", res.Next.Step.Title)
 	}
 	return nil
 }
@@ -417,33 +392,13 @@ func runUndo(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	tx, err := cs.Begin(context.Background())
+	res, err := app.Undo(context.Background(), cs, protocol.UndoRecord{Step: c.Args().First(), Channel: c.String("channel"), Reason: c.String("reason")})
+	if errors.Is(err, protocol.ErrNothingToUndo) {
+		return failure(err.Error(), "anef-dossier protocol status montre ce qui est enregistré")
+	}
 	if err != nil {
 		return err
 	}
-	defer tx.Close()
-	p, err := tx.Protocol()
-	if err != nil {
-		return err
-	}
-	u := protocol.UndoRecord{Step: c.Args().First(), Channel: c.String("channel"), Reason: c.String("reason")}
-	step := p.Step(u.Step)
-	if step == nil {
-		return &protocol.UnknownStepError{ID: u.Step, Known: p.StepIDs()}
-	}
-	st := protocol.Fold(p, tx.Events()).StepState(u.Step)
-	n := 0
-	for _, r := range st.Records {
-		if u.Channel == "" || r.Channel == u.Channel {
-			n++
-		}
-	}
-	if n == 0 {
-		return failure(fmt.Sprintf("rien à annuler pour l'étape %s", u.Step), "anef-dossier protocol status montre ce qui est enregistré")
-	}
-	if _, err := tx.Append(protocol.EventStepUndo, u); err != nil {
-		return err
-	}
-	outf(c, "Annulation enregistrée : %s (%s). Les enregistrements restent lisibles dans le journal.\n", step.Title, plural(n, "enregistrement", "enregistrements"))
+	outf(c, "Annulation enregistrée : %s (%s). Les enregistrements restent lisibles dans le journal.\n", res.Step.Title, protocol.Count(res.Records, "enregistrement", "enregistrements"))
 	return nil
 }

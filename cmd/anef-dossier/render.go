@@ -8,6 +8,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"anefdossier/app"
 	"anefdossier/protocol"
 	"anefdossier/render"
 )
@@ -88,7 +89,7 @@ func loadRender(c *cli.Context) (*render.Input, error) {
 	if err != nil {
 		return nil, err
 	}
-	return render.Load(cs)
+	return app.Render(cs)
 }
 
 // renderErr gives a render error its French hint.
@@ -206,7 +207,7 @@ func runRenderTelerecours(c *cli.Context) error {
 	for _, f := range files {
 		outf(c, "%s (%s)%s\n", f.Path, humanBytes(f.Size), strings.TrimRight(" "+f.Note, " "))
 	}
-	outf(c, "%s écrits dans %s\n", plural(len(files), "fichier", "fichiers"), in.OutPath(render.TelerecoursDir))
+	outf(c, "%s écrits dans %s\n", protocol.Count(len(files), "fichier", "fichiers"), in.OutPath(render.TelerecoursDir))
 	return nil
 }
 
@@ -234,5 +235,3 @@ func runRenderEml(c *cli.Context) error {
 	}
 	return nil
 }
-
-var _ = protocol.OutDir

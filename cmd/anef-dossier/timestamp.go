@@ -1,14 +1,13 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
-	"syscall"
 
 	"github.com/urfave/cli/v2"
 
+	"anefdossier/app"
 	"anefdossier/protocol"
 	"anefdossier/tsa"
 )
@@ -52,77 +51,39 @@ func runTimestamp(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := tsa.ResolveConfig(cs, c.StringSlice("tsa"), c.String("root"))
-	if err != nil {
+	res, err := app.Timestamp(c.Context, cs, app.TimestampRequest{Pieces: nums, TSA: c.StringSlice("tsa"), Root: c.String("root")})
+	var re *app.RootsError
+	var ue *app.UnknownPieceError
+	switch {
+	case errors.Is(err, app.ErrNoAuthority):
+		return failure(err.Error(), "indiquez --tsa URL, ou horodatage.autorites dans dossier.yaml, ou ~/.config/anef-dossier/horodatage.yaml")
+	case errors.As(err, &re):
+		return failure(err.Error(), "indiquez un fichier PEM de certificat racine avec --root ou horodatage.racine")
+	case errors.As(err, &ue):
+		return usageErr(err.Error(), "anef-dossier piece list donne les numéros")
+	case err != nil:
 		return tsaConfigError(err)
 	}
-	if len(cfg.Authorities) == 0 {
-		return failure("aucune autorité d'horodatage configurée",
-			"indiquez --tsa URL, ou horodatage.autorites dans dossier.yaml, ou ~/.config/anef-dossier/horodatage.yaml")
-	}
-	roots, err := cfg.Roots()
-	if err != nil {
-		return failure(err.Error(), "indiquez un fichier PEM de certificat racine avec --root ou horodatage.racine")
-	}
-	tx, err := cs.Begin(context.Background())
-	if err != nil {
-		return err
-	}
-	defer tx.Close()
-	p, err := tx.Protocol()
-	if err != nil {
-		return err
-	}
-	st := protocol.Fold(p, tx.Events())
-	byNum := map[int]protocol.Piece{}
-	for _, pc := range st.Pieces {
-		byNum[pc.Number] = pc
-	}
-	var todo []protocol.Piece
-	if len(nums) > 0 {
-		for _, n := range nums {
-			pc, ok := byNum[n]
-			if !ok {
-				return usageErr(fmt.Sprintf("pièce n°%d inconnue", n), "anef-dossier piece list donne les numéros")
-			}
-			todo = append(todo, pc)
-		}
-	} else {
-		done := tsa.Stamped(tx.Events())
-		for _, pc := range st.Pieces {
-			if done[pc.Number] == 0 {
-				todo = append(todo, pc)
-			}
-		}
-	}
 	out := timestampJSON{Recorded: []protocol.TimestampRecord{}, Failures: []string{}}
-	if len(todo) == 0 {
+	if res.Asked == 0 {
 		if c.Bool("json") {
 			return printJSON(c, out)
 		}
 		outf(c, "Toutes les pièces sont déjà horodatées (donnez un numéro de pièce pour ajouter un jeton).\n")
 		return nil
 	}
-	offline, readOnly := false, false
-	failed := 0
-	for _, pc := range todo {
-		recs, err := tsa.StampPiece(c.Context, tx, pc, cfg.Authorities, roots)
-		for _, r := range recs {
-			out.Recorded = append(out.Recorded, r)
-			if !c.Bool("json") {
-				outf(c, "Pièce n°%d horodatée le %s par %s (%s) : %s\n", r.Piece, protocol.FrDateTime(r.GenTime), r.Authority, r.Status, r.Token)
-			}
+	for _, r := range res.Recorded {
+		out.Recorded = append(out.Recorded, r)
+		if !c.Bool("json") {
+			outf(c, "Pièce n°%d horodatée le %s par %s (%s) : %s\n", r.Piece, protocol.FrDateTime(r.GenTime), r.Authority, r.Status, r.Token)
 		}
-		if err != nil {
-			failed++
-			offline = offline || errors.Is(err, tsa.ErrUnreachable)
-			readOnly = readOnly || errors.Is(err, syscall.EROFS)
-			for _, e := range splitJoined(err) {
-				msg := fmt.Sprintf("pièce n°%d : %s", pc.Number, e)
-				out.Failures = append(out.Failures, msg)
-				if !c.Bool("json") {
-					warnf(c, "%s", msg)
-				}
+	}
+	for _, f := range res.Failures {
+		for _, e := range f.Messages {
+			msg := fmt.Sprintf("pièce n°%d : %s", f.Piece, strings.TrimSpace(e))
+			out.Failures = append(out.Failures, msg)
+			if !c.Bool("json") {
+				warnf(c, "%s", msg)
 			}
 		}
 	}
@@ -131,30 +92,18 @@ func runTimestamp(c *cli.Context) error {
 			return err
 		}
 	}
-	if readOnly {
+	if res.ReadOnly {
 		return failure("système de fichiers en lecture seule : le jeton ne peut pas être gardé dans le dossier",
 			"copiez le dossier sur un disque accessible en écriture puis relancez anef-dossier timestamp ; rien n'a été inscrit au journal")
 	}
-	if failed > 0 {
+	if failed := len(res.Failures); failed > 0 {
 		hint := "la pièce reste « non horodatée » ; rien n'est perdu, relancez anef-dossier timestamp"
-		if offline {
+		if res.Offline {
 			hint = "vérifiez la connexion ou l'adresse de l'autorité ; la pièce reste « non horodatée », relancez anef-dossier timestamp plus tard"
 		}
-		return failure(fmt.Sprintf("%s sans nouvel horodatage sur %d", plural(failed, "pièce", "pièces"), len(todo)), hint)
+		return failure(fmt.Sprintf("%s sans nouvel horodatage sur %d", protocol.Count(failed, "pièce", "pièces"), res.Asked), hint)
 	}
 	return nil
-}
-
-// splitJoined returns the messages of an errors.Join.
-func splitJoined(err error) []string {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		var out []string
-		for _, e := range j.Unwrap() {
-			out = append(out, e.Error())
-		}
-		return out
-	}
-	return []string{strings.TrimSpace(err.Error())}
 }
 
 func tsaConfigError(err error) error {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"anefdossier/app"
 	"anefdossier/protocol"
 )
 
@@ -23,52 +24,39 @@ Exemple :
 		Flags: []cli.Flag{
 			jsonFlag,
 			&cli.BoolFlag{Name: "repair", Usage: "met en quarantaine une écriture interrompue (rien n'est effacé)"},
+			&cli.StringFlag{Name: "root", Usage: "certificat racine (PEM) pour vérifier la chaîne des jetons d'horodatage (sinon horodatage.racine)"},
 		},
 		Action: runVerify,
 	})
 }
-
-// verifyHooks let other parts (timestamps) add their checks to verify.
-var verifyHooks []func(c *cli.Context, rep *verifyReport) error
 
 func runVerify(c *cli.Context) error {
 	cs, err := openCase(c)
 	if err != nil {
 		return err
 	}
+	rep, err := app.Verify(cs, app.VerifyRequest{Repair: c.Bool("repair"), Root: c.String("root")})
 	if c.Bool("repair") {
-		done, err := cs.Repair()
-		for _, d := range done {
+		for _, d := range rep.Repaired {
 			outf(c, "Réparé : %s\n", d)
 		}
-		if err != nil {
-			return err
-		}
-		if len(done) == 0 {
+		if err == nil && len(rep.Repaired) == 0 {
 			outf(c, "Rien à réparer.\n")
 		}
 	}
-	r, events, err := cs.Verify()
 	if err != nil {
 		return err
 	}
-	rep := &verifyReport{Report: r, events: events, Problems: []string{}}
-	for _, h := range verifyHooks {
-		if err := h(c, rep); err != nil {
-			return err
-		}
-	}
-	ok := r.OK() && len(rep.Problems) == 0
-	rep.OK = ok
+	r, ok := rep.Report, rep.OK
 	if c.Bool("json") {
 		if err := printJSON(c, rep); err != nil {
 			return err
 		}
 	} else {
 		if r.JournalOK {
-			outf(c, "Journal : %s, chaîne de hachage intacte (dernière empreinte %s).\n", plural(r.Events, "événement", "événements"), short(r.LastHash))
+			outf(c, "Journal : %s, chaîne de hachage intacte (dernière empreinte %s).\n", protocol.Count(r.Events, "événement", "événements"), short(r.LastHash))
 		} else {
-			outf(c, "Journal : PROBLÈME — %s (%s lues avant).\n", r.JournalMsg, plural(r.Events, "ligne valide", "lignes valides"))
+			outf(c, "Journal : PROBLÈME — %s (%s lues avant).\n", r.JournalMsg, protocol.Count(r.Events, "ligne valide", "lignes valides"))
 		}
 		bad := 0
 		for _, f := range r.Files {
@@ -108,16 +96,6 @@ func runVerify(c *cli.Context) error {
 		return failure("vérification échouée : le dossier n'est pas intact", hint)
 	}
 	return nil
-}
-
-type verifyReport struct {
-	*protocol.Report
-	OK       bool     `json:"ok"`
-	Problems []string `json:"autres_problemes"`
-	Notes    []string `json:"notes,omitempty"`
-	// Timestamps is filled by the timestamp hook (verify_timestamp.go).
-	Timestamps any `json:"horodatages,omitempty"`
-	events     []protocol.Event
 }
 
 func short(h string) string {

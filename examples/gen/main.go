@@ -12,7 +12,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"image"
 	"image/color"
@@ -208,24 +207,12 @@ func run(dir string) error {
 	}
 	for _, s := range steps {
 		at(s.when)
-		st := protocol.Fold(mustProtocol(), tx.Events())
 		r := s.rec
-		if err := st.ValidateRecord(&r); err != nil {
+		if _, _, err := tx.RecordStep(&r); err != nil {
 			return fmt.Errorf("%s/%s : %w", r.Step, r.Channel, err)
-		}
-		if _, err := tx.Append(protocol.EventStepDone, r); err != nil {
-			return err
 		}
 	}
 	return nil
-}
-
-func mustProtocol() *protocol.Protocol {
-	p, err := protocol.LoadProtocol(nil, "bug-technique")
-	if err != nil {
-		panic(err)
-	}
-	return p
 }
 
 func day(s string) *time.Time {
@@ -247,7 +234,7 @@ func imported(tx *protocol.Tx, tmp, kind, name string, data []byte, date time.Ti
 	}
 	p, _, err := tx.AddPiece(protocol.NewPiece{Kind: kind, Title: title, Date: date, DateHasTime: true,
 		Provenance: protocol.ProvenanceImported, OriginalName: name,
-		Files: []protocol.NewFile{{Role: "piece", Ext: ext, Src: src}}})
+		Files: []protocol.NewFile{{Role: protocol.RolePiece, Ext: ext, Src: src}}})
 	return p, err
 }
 
@@ -270,7 +257,7 @@ func addCapture(tx *protocol.Tx, n int, when string, w, h int) error {
 	bannered := b.PNG
 	found := true
 	rec := protocol.CaptureRecord{
-		Tool: "anef-dossier (exemple)", Mode: "sans-tete", URLRequested: anefURL, FinalURL: anefURL,
+		Tool: "anef-dossier (exemple)", Mode: protocol.ModeHeadless, URLRequested: anefURL, FinalURL: anefURL,
 		PageTitle: "Mon espace personnel - ANEF", Status: 200, StatusText: "OK", ServerIP: "192.0.2.10", ServerPort: 443,
 		Protocol: "h2", TLS: &protocol.TLSInfo{Protocol: "TLS 1.3", Cipher: "AES_128_GCM", Subject: "CN=administration-etrangers-en-france.interieur.gouv.fr",
 			Issuer: "CN=Autorité de certification d'exemple, O=Exemple (fictif), C=FR", SAN: []string{"administration-etrangers-en-france.interieur.gouv.fr"},
@@ -281,14 +268,9 @@ func addCapture(tx *protocol.Tx, n int, when string, w, h int) error {
 		Machine:    protocol.MachineInfo{OS: "linux/amd64", Hostname: "poste-exemple", Proxy: "aucun"},
 		ExpectText: "titre précédent n'a pas été retiré", ExpectFound: &found,
 	}
-	recJSON, err := json.MarshalIndent(rec, "", "  ")
-	if err != nil {
-		return err
-	}
-	_, _, err = tx.AddPiece(protocol.NewPiece{Kind: "capture", Date: shot, DateHasTime: true, Provenance: protocol.ProvenanceCapture,
-		Files: []protocol.NewFile{{Role: "piece", Ext: ".png", Data: bannered}, {Role: "brut", Ext: ".png", Data: raw}, {Role: "preuve", Ext: ".json", Data: recJSON}},
-		Record: protocol.CaptureSummary{URL: anefURL, FinalURL: anefURL, Status: 200, ServerIP: rec.ServerIP, TLSIssuer: rec.TLS.Issuer, Mode: rec.Mode,
-			ExpectText: rec.ExpectText, ExpectFound: &found, PageTitle: rec.PageTitle}})
+	// Stored as the capture command stores a capture (no MHTML, no served
+	// document: the page is drawn).
+	_, err = tx.AddCapture(protocol.NewCapture{Record: &rec, Bannered: bannered, Raw: raw})
 	return err
 }
 

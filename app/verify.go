@@ -1,0 +1,83 @@
+package app
+
+import (
+	"fmt"
+
+	"anefdossier/protocol"
+	"anefdossier/tsa"
+)
+
+// VerifyRequest says how to verify a case.
+type VerifyRequest struct {
+	// Repair quarantines what an interrupted write left (a truncated last
+	// line, files written but never recorded); nothing is erased.
+	Repair bool
+	// Root is the root certificate (PEM) the timestamp tokens are checked
+	// against; "": the case's setting.
+	Root string
+}
+
+// VerifyResult is what [Verify] found. Its JSON form is the output of
+// `verify --json`.
+type VerifyResult struct {
+	*protocol.Report
+	OK         bool        `json:"ok"`
+	Problems   []string    `json:"autres_problemes"`
+	Notes      []string    `json:"notes,omitempty"`
+	Timestamps []tsa.Check `json:"horodatages"`
+	// Repaired lists what --repair did, in French.
+	Repaired []string `json:"-"`
+}
+
+// Verify re-checks a case offline: the journal and its hash chain, the
+// fingerprint of every file of every piece, and every RFC 3161 token.
+func Verify(cs *protocol.Case, req VerifyRequest) (*VerifyResult, error) {
+	var repaired []string
+	if req.Repair {
+		done, err := cs.Repair()
+		repaired = done
+		if err != nil {
+			return &VerifyResult{Repaired: repaired}, err
+		}
+	}
+	r, events, err := cs.Verify()
+	if err != nil {
+		return &VerifyResult{Repaired: repaired}, err
+	}
+	res := &VerifyResult{Report: r, Problems: []string{}, Repaired: repaired}
+	roots, rootPath, err := tsa.CaseRoots(cs)
+	if req.Root != "" {
+		rootPath = req.Root
+		roots, err = tsa.LoadRoots(req.Root)
+	}
+	if err != nil {
+		res.Problems = append(res.Problems, fmt.Sprintf("racine d'horodatage %s illisible : %v", rootPath, err))
+		roots = nil
+	}
+	checks := tsa.CheckTokens(cs, events, roots)
+	res.Timestamps = checks
+	if checks == nil {
+		res.Timestamps = []tsa.Check{}
+	}
+	stamped := map[int]bool{}
+	for _, ch := range checks {
+		if !ch.OK {
+			res.Problems = append(res.Problems, fmt.Sprintf("pièce n°%d, jeton d'horodatage %s : %s", ch.Piece, ch.Token, ch.Status))
+			continue
+		}
+		stamped[ch.Piece] = true
+		res.Notes = append(res.Notes, fmt.Sprintf("Horodatage pièce n°%d : %s le %s par %s, %s.", ch.Piece, ch.Token,
+			protocol.FrDateTime(ch.Info.GenTime), ch.Info.Authority, ch.Status))
+	}
+	pieces := 0
+	for _, e := range events {
+		if e.Type == protocol.EventPiece {
+			pieces++
+		}
+	}
+	if n := pieces - len(stamped); n > 0 && len(checks) > 0 {
+		res.Notes = append(res.Notes, fmt.Sprintf("%s sans horodatage valide (anef-dossier timestamp les horodate).", protocol.Count(n, "pièce", "pièces")))
+	}
+	res.OK = r.OK() && len(res.Problems) == 0
+	return res, nil
+}
