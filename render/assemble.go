@@ -3,7 +3,6 @@ package render
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"os"
 	"time"
 
@@ -129,84 +128,14 @@ func stampPages(dims []types.Dim, number, first, total int) ([]byte, error) {
 // own dates do not reach the output).
 var fixedStampDate = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// mergeSegment adds an fpdf segment to the merged document.
-func (b *builder) mergeSegment(data []byte, name string) (err error) {
+// mergeSegment appends the pages of an fpdf segment to the output.
+func (b *builder) mergeSegment(data []byte) (err error) {
 	defer catch(&err)
-	conf := pdfConf()
-	conf.Cmd = model.MERGECREATE
-	ctx, err := api.ReadAndValidate(bytes.NewReader(data), conf)
+	ctx, err := api.ReadAndValidate(bytes.NewReader(data), pdfConf())
 	if err != nil {
 		return fmt.Errorf("assemblage du PDF : %w", err)
 	}
-	return b.mergeCtx(ctx, name)
-}
-
-// mergeCtx appends a document to the merged one (or starts it).
-func (b *builder) mergeCtx(ctx *model.Context, name string) (err error) {
-	defer catch(&err)
-	if b.dest == nil {
-		b.dest = ctx
-		b.dest.EnsureVersionForWriting()
-		return nil
-	}
-	if err := pdfcpu.MergeXRefTables(name, ctx, b.dest, false, false); err != nil {
-		return fmt.Errorf("assemblage du PDF (%s) : %w", name, err)
-	}
-	return nil
-}
-
-// writeMerged sets the outline (one bookmark per section and per piece),
-// writes the merged document to a private temporary file under out/, then
-// rewrites it into w deterministically (see [renumberTo]).
-func (b *builder) writeMerged(w io.Writer) (err error) {
-	defer catch(&err)
-	if bms := outline(b.marks); len(bms) > 0 {
-		if err := pdfcpu.AddBookmarks(b.dest, bms, true); err != nil {
-			return fmt.Errorf("signets du PDF : %w", err)
-		}
-	}
-	dir := b.in.OutPath("")
-	if err := mkdirPrivate(dir); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, ".tmp-assemblage-*.pdf")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	defer f.Close()
-	if err := api.WriteContext(b.dest, f); err != nil {
-		return fmt.Errorf("écriture du PDF : %w", err)
-	}
-	b.dest = nil
-	st, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	return renumberTo(w, f, st.Size(), b.in.Now)
-}
-
-// writeContext writes a pdfcpu context deterministically, in memory.
-func writeContext(ctx *model.Context, in *Input) ([]byte, error) {
-	var buf bytes.Buffer
-	if err := api.WriteContext(ctx, &buf); err != nil {
-		return nil, fmt.Errorf("écriture du PDF : %w", err)
-	}
-	return renumber(buf.Bytes(), in.Now)
-}
-
-// outline turns the marks into a two-level bookmark tree.
-func outline(ms []mark) []pdfcpu.Bookmark {
-	var out []pdfcpu.Bookmark
-	for _, m := range ms {
-		bm := pdfcpu.Bookmark{Title: m.Title, PageFrom: m.Page}
-		if m.Level > 0 && len(out) > 0 {
-			out[len(out)-1].Kids = append(out[len(out)-1].Kids, bm)
-			continue
-		}
-		out = append(out, bm)
-	}
-	return out
+	return b.out.addPages(ctx, 1, ctx.PageCount)
 }
 
 // catch turns a panic inside pdfcpu (it has a few on unusual input) into an

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/go-pdf/fpdf"
-	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 
 	"anefdossier/protocol"
 )
@@ -29,8 +28,8 @@ type mark struct {
 // builder lays out a document that may contain imported PDF pages: the
 // pages fpdf draws are cut into segments (at each imported PDF, and whenever
 // a segment holds [segmentLimit] bytes of images, so that memory stays
-// bounded), and pdfcpu merges segments and stamped PDFs into one context as
-// they come. Page numbers are global.
+// bounded), and each segment or stamped PDF is copied into the output as it
+// comes ([pdfOut]): one part in memory at a time. Page numbers are global.
 type builder struct {
 	in    *Input
 	dry   bool // first pass: count pages, draw no image
@@ -46,9 +45,10 @@ type builder struct {
 	// segLimit cuts a segment when its images exceed it (0: never).
 	segLimit int64
 	marks    []mark
-	// merged: the output is assembled by pdfcpu (decided by the first pass).
+	// merged: the output is assembled part by part into out (decided by
+	// the first pass).
 	merged bool
-	dest   *model.Context
+	out    *pdfOut
 	err    error
 	// override replaces the image of a piece (a band of a split screenshot).
 	override []byte
@@ -96,7 +96,7 @@ func (b *builder) cut() {
 		out, err := b.cur.output()
 		b.cur = nil
 		if err == nil {
-			err = b.mergeSegment(out, fmt.Sprintf("segment %d", b.segments+1))
+			err = b.mergeSegment(out)
 		}
 		b.err = err
 	}
@@ -115,7 +115,7 @@ func (b *builder) insertPDF(p *protocol.Piece, data []byte, pages int) {
 		if err != nil {
 			b.err = fmt.Errorf("pièce n°%d : tampon impossible : %w", p.Number, err)
 		} else {
-			b.err = b.mergeCtx(ctx, fmt.Sprintf("pièce %d", p.Number))
+			b.err = b.out.addPages(ctx, 1, pages)
 		}
 	}
 	b.imports++
@@ -126,7 +126,7 @@ func (b *builder) insertPDF(p *protocol.Piece, data []byte, pages int) {
 // pages is the number of pages laid out so far.
 func (b *builder) pages() int { return b.offset + b.cur.PageNo() }
 
-// finish writes the final PDF to w.
+// finish writes the final PDF to w (the output's writer when merged).
 func (b *builder) finish(w io.Writer) error {
 	if b.err != nil {
 		return b.err
@@ -145,7 +145,7 @@ func (b *builder) finish(w io.Writer) error {
 			return b.err
 		}
 	}
-	return b.writeMerged(w)
+	return b.out.finish(b.title, b.in.Now, b.marks)
 }
 
 // pieceKind tells how a piece is shown.
@@ -193,7 +193,11 @@ func (in *Input) WriteDossier(w io.Writer) error {
 	total, toc, merged := b.pages(), b.marks, b.imports > 0 || b.segments > 0
 	b = newBuilder(in, "Dossier — "+in.facts().PersonName, false, total, toc)
 	b.segLimit = segmentLimit
-	b.merged = merged
+	if b.merged = merged; merged {
+		if b.out, err = newPDFOut(w); err != nil {
+			return err
+		}
+	}
 	if err := b.dossier(letter, entries); err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"image"
 	"image/jpeg"
 	"image/png"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -19,6 +20,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pdfcpu/pdfcpu/pkg/api"
 
 	"anefdossier/protocol"
 )
@@ -452,41 +455,61 @@ func TestEveryProtocolDocument(t *testing.T) {
 // each a valid PDF under the limit.
 func TestSplitPDF(t *testing.T) {
 	in := exampleCase(t)
-	d := newDoc(fixedNow, "essai")
+	// Six pages of a scanned document, each with its own incompressible
+	// image (as scanners and img2pdf make them), so that the pages outweigh
+	// what every part repeats.
+	seed := uint32(1)
+	var imgs []io.Reader
 	for i := 0; i < 6; i++ {
-		d.AddPage()
-		d.SetFont(mono, "", 6)
-		for j := 0; j < 60; j++ {
-			d.CellFormat(bodyW, 3.5, strings.Repeat(hex.EncodeToString([]byte{byte(i), byte(j), byte(i * j)}), 20), "", 1, "L", false, 0, "")
+		img := image.NewNRGBA(image.Rect(0, 0, 120, 160))
+		for j := range img.Pix {
+			seed = seed*1664525 + 1013904223
+			img.Pix[j] = byte(seed >> 24)
+			if j%4 == 3 {
+				img.Pix[j] = 255
+			}
 		}
+		var buf bytes.Buffer
+		png.Encode(&buf, opaqueImage{img})
+		imgs = append(imgs, &buf)
 	}
-	data, err := d.output()
-	if err != nil {
+	var scan bytes.Buffer
+	if err := api.ImportImages(nil, &scan, imgs, nil, pdfConf()); err != nil {
 		t.Fatal(err)
 	}
+	data := scan.Bytes()
 	ctx, err := stamped(data, 3, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	whole, err := writeContext(ctx, in)
+	whole, err := pdfBytes(ctx, 1, ctx.PageCount, "essai", fixedNow)
 	if err != nil {
 		t.Fatal(err)
 	}
 	old := TelerecoursMax
 	TelerecoursMax = len(whole) * 2 / 3
 	defer func() { TelerecoursMax = old }()
-	parts, err := in.splitPDF(whole, 3)
+	parts, err := in.splitPDF(ctx, 3, "essai")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(parts) < 2 {
 		t.Fatalf("%d parts", len(parts))
 	}
+	pages := 0
 	for i, p := range parts {
 		if len(p) > TelerecoursMax {
 			t.Errorf("part %d: %d bytes", i+1, len(p))
 		}
 		checkPDF(t, fmt.Sprintf("part%d.pdf", i+1), p)
+		n, err := api.PageCount(bytes.NewReader(p), pdfConf())
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages += n
+	}
+	if pages != 6 {
+		t.Errorf("parts hold %d pages, want 6", pages)
 	}
 }
 

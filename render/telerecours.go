@@ -11,7 +11,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/pdfcpu/pdfcpu/pkg/api"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 
 	"anefdossier/protocol"
 )
@@ -85,11 +85,25 @@ func (in *Input) Telerecours() ([]OutFile, error) {
 	if len(entries) >= 100 {
 		width = 3
 	}
-	type file struct {
-		name string
-		data []byte
+	// Each file is written as soon as it is made (one piece in memory at
+	// a time) into a new folder that replaces the old one at the end.
+	final := in.OutPath(TelerecoursDir)
+	tmp := final + ".nouveau"
+	old := final + ".ancien"
+	os.RemoveAll(tmp)
+	if err := mkdirPrivate(tmp); err != nil {
+		return nil, err
 	}
-	var files []file
+	defer os.RemoveAll(tmp)
+	var out []OutFile
+	write := func(name string, data []byte) error {
+		p := filepath.Join(tmp, name)
+		if err := protocol.ReplaceFile(p, data); err != nil {
+			return fmt.Errorf("écriture de %s : %w", p, err)
+		}
+		out = append(out, OutFile{Path: filepath.Join(final, name), Size: len(data)})
+		return nil
+	}
 	for i, e := range entries {
 		p := in.State.Piece(e.Number)
 		parts, err := in.piecePDFs(p, e)
@@ -104,30 +118,20 @@ func (in *Input) Telerecours() ([]OutFile, error) {
 			if len(parts) > 1 {
 				part = fmt.Sprintf("_partie%d", j+1)
 			}
-			files = append(files, file{TelerecoursName(e.Number, width, firstNonEmpty(e.Short, e.Title), part), data})
+			if err := write(TelerecoursName(e.Number, width, firstNonEmpty(e.Short, e.Title), part), data); err != nil {
+				return nil, err
+			}
+			parts[j] = nil
 		}
 	}
 	inv, err := in.inventoryPDF(entries)
 	if err != nil {
 		return nil, err
 	}
-	files = append([]file{{TelerecoursName(0, width, "Inventaire des pieces", ""), inv}}, files...)
-
-	final := in.OutPath(TelerecoursDir)
-	tmp := final + ".nouveau"
-	old := final + ".ancien"
-	os.RemoveAll(tmp)
-	if err := mkdirPrivate(tmp); err != nil {
+	if err := write(TelerecoursName(0, width, "Inventaire des pieces", ""), inv); err != nil {
 		return nil, err
 	}
-	var out []OutFile
-	for _, f := range files {
-		p := filepath.Join(tmp, f.name)
-		if err := protocol.ReplaceFile(p, f.data); err != nil {
-			return nil, fmt.Errorf("écriture de %s : %w", p, err)
-		}
-		out = append(out, OutFile{Path: filepath.Join(final, f.name), Size: len(f.data)})
-	}
+	out = append(out[len(out)-1:], out[:len(out)-1]...)
 	os.RemoveAll(old)
 	if _, err := os.Stat(final); err == nil {
 		if err := os.Rename(final, old); err != nil {
@@ -165,14 +169,14 @@ func (in *Input) piecePDFs(p *protocol.Piece, e Entry) ([][]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("pièce n°%d : tampon impossible : %w", p.Number, err)
 		}
-		out, err := writeContext(ctx, in)
+		out, err := pdfBytes(ctx, 1, ctx.PageCount, pieceHeading(e), in.Now)
 		if err != nil {
 			return nil, err
 		}
 		if len(out) <= TelerecoursMax {
 			return [][]byte{out}, nil
 		}
-		return in.splitPDF(out, p.Number)
+		return in.splitPDF(ctx, p.Number, pieceHeading(e))
 	}
 	out, err := in.singlePiece(p, e, nil)
 	if err != nil {
@@ -206,27 +210,16 @@ func (in *Input) singlePiece(p *protocol.Piece, e Entry, img []byte) ([]byte, er
 }
 
 // splitPDF cuts a stamped PDF into page ranges each under the limit.
-func (in *Input) splitPDF(data []byte, number int) ([][]byte, error) {
-	n, err := api.PageCount(bytes.NewReader(data), pdfConf())
-	if err != nil {
-		return nil, err
-	}
+func (in *Input) splitPDF(ctx *model.Context, number int, title string) ([][]byte, error) {
+	n := ctx.PageCount
 	for parts := 2; parts <= n; parts++ {
 		var out [][]byte
 		ok := true
 		per := (n + parts - 1) / parts
 		for first := 1; first <= n; first += per {
-			last := first + per - 1
-			if last > n {
-				last = n
-			}
-			var buf bytes.Buffer
-			if err := api.Trim(bytes.NewReader(data), &buf, []string{fmt.Sprintf("%d-%d", first, last)}, pdfConf()); err != nil {
-				return nil, fmt.Errorf("pièce n°%d : découpage : %w", number, err)
-			}
-			part, err := renumber(buf.Bytes(), in.Now)
+			part, err := pdfBytes(ctx, first, min(first+per-1, n), title, in.Now)
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("pièce n°%d : découpage : %w", number, err)
 			}
 			if len(part) > TelerecoursMax {
 				ok = false
