@@ -7,12 +7,19 @@
 # screenshots. Reported: median wall time, peak memory (maximum resident set size), output size against
 # the total size of the inputs.
 #
-#   bench/render.sh [WORKDIR]      (needs img2pdf: apt-get install -y img2pdf)
+# Then the flat-memory check (issue 15): cases of 100, 500 and 1,000 Mo of large pieces (bench/rendergen
+# DIR NMo: captures 1366 px wide and 10,000 to 14,000 px tall, imported PDFs of 120 pages), `render dossier`
+# and `render telerecours` on each, peak memory (maximum resident set size) printed for the three sizes;
+# the dossier is checked with qpdf --check. SIZES="100 500 1000" (Mo) by default.
+#
+#   bench/render.sh [WORKDIR]      (needs img2pdf and qpdf: apt-get install -y img2pdf qpdf)
 set -eu
 cd "$(dirname "$0")/.."
 WORK=${1:-${TMPDIR:-/tmp}/anef-bench-render}
 mkdir -p "$WORK"
 command -v img2pdf >/dev/null || { echo "img2pdf absent : apt-get install -y img2pdf" >&2; exit 1; }
+command -v qpdf >/dev/null || { echo "qpdf absent : apt-get install -y qpdf" >&2; exit 1; }
+SIZES=${SIZES:-100 500 1000}
 go build -o "$WORK/anef-dossier" ./cmd/anef-dossier
 if [ ! -f "$WORK/cas-sources/captures.txt" ]; then
 	echo "génération du dossier de 100 pièces (une à deux minutes)..."
@@ -44,3 +51,30 @@ echo "pièces : $NCAPS captures + $NPDF PDF ($PIECES octets) ; dossier : $PAGES 
 echo "render dossier : $(echo $R | cut -d' ' -f1) s, $(echo $R | cut -d' ' -f2) Mo max ; PDF $OUT octets = $(echo "scale=3; $OUT/$PIECES" | bc) x les pièces"
 echo "img2pdf (captures seules) : $(echo $I | cut -d' ' -f1) s, $(echo $I | cut -d' ' -f2) Mo max ; PDF $IOUT octets = $(echo "scale=3; $IOUT/$CAPSIZE" | bc) x les captures"
 echo "rapport de temps : $(echo "scale=2; $(echo $R | cut -d' ' -f1)/$(echo $I | cut -d' ' -f1)" | bc)"
+
+# Flat memory: one run of each command per size (they are long; the memory
+# figure does not depend on the machine's load).
+one() { # label, command... -> "seconds peakMo"
+	label=$1; shift
+	/usr/bin/time -v "$@" >/dev/null 2>"$WORK/time.$label" || { cat "$WORK/time.$label" >&2; exit 1; }
+	awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(j=1;j<=n;j++) s=s*60+a[j]; t=s}
+		/Maximum resident set size/ {m=$2} END {printf "%.1f %d\n", t, m/1024}' "$WORK/time.$label"
+}
+echo
+echo "mémoire à plat (charge au départ $(cut -d' ' -f1-3 /proc/loadavg)) :"
+PEAKS=
+for mo in $SIZES; do
+	C="$WORK/cas-${mo}Mo"
+	[ -f "$C-captures.txt" ] || go run ./bench/rendergen "$C" "${mo}Mo"
+	P=$(cat "$C"/pieces/* | wc -c)
+	NP=$(ls "$C/pieces" | wc -l)
+	D=$(one "d$mo" "$WORK/anef-dossier" -C "$C" render dossier)
+	qpdf --check "$C/out/dossier.pdf" >/dev/null || { echo "qpdf --check : dossier de $mo Mo invalide" >&2; exit 1; }
+	OUT=$(wc -c <"$C/out/dossier.pdf")
+	T=$(one "t$mo" "$WORK/anef-dossier" -C "$C" render telerecours)
+	TOUT=$(cat "$C"/out/telerecours/* | wc -c)
+	echo "$mo Mo ($NP pièces, $P octets) : render dossier $(echo $D | cut -d' ' -f1) s, $(echo $D | cut -d' ' -f2) Mo max, PDF = $(echo "scale=3; $OUT/$P" | bc) x les pièces, qpdf --check ok ; render telerecours $(echo $T | cut -d' ' -f1) s, $(echo $T | cut -d' ' -f2) Mo max, fichiers = $(echo "scale=3; $TOUT/$P" | bc) x les pièces"
+	PEAKS="$PEAKS $(echo $D | cut -d' ' -f2)/$(echo $T | cut -d' ' -f2)"
+	rm -rf "$C/out"
+done
+echo "pics de mémoire (dossier/telerecours, Mo) pour $SIZES Mo de pièces :$PEAKS (cible < 300 Mo, sans croissance)"

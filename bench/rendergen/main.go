@@ -5,6 +5,14 @@
 // screenshots for img2pdf.
 //
 //	go run ./bench/rendergen DIR 100 20   # 100 pieces, 20 of them PDFs
+//	go run ./bench/rendergen DIR 1000Mo   # about 1,000 Mo of large pieces
+//
+// The second form makes the cases of the flat-memory benchmark: full-page
+// captures 1366 px wide and 10,000 to 14,000 px tall, and imported PDFs of
+// 120 scanned pages, one in ten pieces, until the pieces weigh the size
+// asked. To keep the generation short, the files come from a pool (eight
+// captures, two PDFs) and pieces repeat them; nothing in the render shares
+// work between pieces, so this changes neither the time nor the memory.
 package main
 
 import (
@@ -20,6 +28,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"anefdossier/protocol"
@@ -43,8 +52,16 @@ blocage: {description: "Dépôt impossible (banc d'essai).", message_erreur: "Er
 `
 
 func main() {
+	if len(os.Args) == 3 && strings.HasSuffix(os.Args[2], "Mo") {
+		mo, _ := strconv.Atoi(strings.TrimSuffix(os.Args[2], "Mo"))
+		if err := runLarge(os.Args[1], int64(mo)<<20); err != nil {
+			fmt.Fprintln(os.Stderr, "rendergen :", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if len(os.Args) != 4 {
-		fmt.Fprintln(os.Stderr, "usage : rendergen DOSSIER N NPDF")
+		fmt.Fprintln(os.Stderr, "usage : rendergen DOSSIER N NPDF | rendergen DOSSIER TAILLEMo")
 		os.Exit(2)
 	}
 	n, _ := strconv.Atoi(os.Args[2])
@@ -150,3 +167,85 @@ func page(rng *rand.Rand, w, h int) []byte {
 type opaque struct{ *image.NRGBA }
 
 func (o opaque) Opaque() bool { return true }
+
+// runLarge writes a case whose pieces weigh about size bytes (see the
+// package comment). The pool is kept beside the case and reused.
+func runLarge(dir string, size int64) error {
+	clock := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	protocol.Now = func() time.Time { return clock }
+	pool := filepath.Join(filepath.Dir(dir), "reserve-grandes-pieces")
+	if err := os.MkdirAll(pool, 0o700); err != nil {
+		return err
+	}
+	rng := rand.New(rand.NewSource(2))
+	var caps, pdfs []string
+	for i := 0; i < 8; i++ {
+		p := filepath.Join(pool, fmt.Sprintf("capture-%d.png", i))
+		h := 10000 + rng.Intn(4001)
+		if _, err := os.Stat(p); err != nil {
+			if err := os.WriteFile(p, page(rng, 1366, h), 0o600); err != nil {
+				return err
+			}
+		}
+		caps = append(caps, p)
+	}
+	for i := 0; i < 2; i++ {
+		out := filepath.Join(pool, fmt.Sprintf("scan-120-pages-%d.pdf", i))
+		if _, err := os.Stat(out); err != nil {
+			// 120 pages from 12 distinct scanned pages.
+			var pages []string
+			for k := 0; k < 12; k++ {
+				p := filepath.Join(pool, fmt.Sprintf("page-%d-%d.png", i, k))
+				if err := os.WriteFile(p, page(rng, 1240, 1754), 0o600); err != nil {
+					return err
+				}
+				pages = append(pages, p)
+			}
+			var args []string
+			for k := 0; k < 120; k++ {
+				args = append(args, pages[(k*7+i)%12])
+			}
+			if b, err := exec.Command("img2pdf", append(args, "-o", out)...).CombinedOutput(); err != nil {
+				return fmt.Errorf("img2pdf : %v %s", err, b)
+			}
+		}
+		pdfs = append(pdfs, out)
+	}
+	os.RemoveAll(dir)
+	cs, err := protocol.Init(dir, "bug-technique", nil)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(cs.Path(protocol.DossierFile), []byte(dossierYAML), 0o600); err != nil {
+		return err
+	}
+	tx, err := cs.Begin(context.Background())
+	if err != nil {
+		return err
+	}
+	defer tx.Close()
+	var total int64
+	var list bytes.Buffer
+	for i := 1; total < size; i++ {
+		clock = clock.Add(7 * time.Hour)
+		src, np := caps[i%len(caps)], protocol.NewPiece{Kind: "capture", Provenance: protocol.ProvenanceCapture,
+			Record: protocol.CaptureSummary{URL: "https://exemple.invalid/page", Status: 200, Mode: "sans-tete", PageTitle: "Page d'essai"}}
+		ext := ".png"
+		if i%10 == 0 {
+			src, ext = pdfs[(i/10)%len(pdfs)], ".pdf"
+			np = protocol.NewPiece{Kind: "document", Provenance: protocol.ProvenanceImported, OriginalName: filepath.Base(src)}
+		} else {
+			list.WriteString(src + "\n")
+		}
+		np.Files = []protocol.NewFile{{Role: "piece", Ext: ext, Src: src}}
+		if _, _, err := tx.AddPiece(np); err != nil {
+			return err
+		}
+		st, err := os.Stat(src)
+		if err != nil {
+			return err
+		}
+		total += st.Size()
+	}
+	return os.WriteFile(dir+"-captures.txt", list.Bytes(), 0o600)
+}
