@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path/filepath"
@@ -37,13 +38,17 @@ type StepResult struct {
 	Next        *protocol.StepState
 }
 
+// ErrMultiline is matched by a value of a step record holding a line break
+// or a NUL: values are copied as they are into letters and e-mail headers.
+var ErrMultiline = errors.New("une valeur contient un saut de ligne ou un caractère nul")
+
 // RecordStep records a step done in cs (see [protocol.Tx.RecordStep]). A
 // record the protocol refuses is a *[protocol.InvalidRecordError]; an unknown
 // step a *[protocol.UnknownStepError].
 func RecordStep(ctx context.Context, cs *protocol.Case, rec protocol.StepRecord) (*StepResult, error) {
 	for _, v := range append([]string{rec.Step, rec.Channel, rec.Ref, rec.Note}, fieldValues(rec.Fields)...) {
 		if strings.ContainsAny(v, "\r\n\x00") {
-			return nil, &protocol.InvalidRecordError{Err: fmt.Errorf("une valeur contient un saut de ligne ou un caractère nul : « %s »",
+			return nil, &protocol.InvalidRecordError{Err: fmt.Errorf("%w : « %s »", ErrMultiline,
 				strings.NewReplacer("\r", "\\r", "\n", "\\n", "\x00", "\\0").Replace(v))}
 		}
 	}

@@ -11,8 +11,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/urfave/cli/v2"
-
 	"anefdossier/app"
 	"anefdossier/capture"
 	"anefdossier/protocol"
@@ -23,12 +21,11 @@ import (
 // everyday browser.
 const browserProfileDir = ".navigateur"
 
-func init() {
-	register(&cli.Command{
-		Name:      "capture",
-		Usage:     "capture une page web avec l'adresse et la date incrustées, et son procès-verbal technique",
-		UsageText: "anef-dossier [-C DOSSIER] capture URL [--title TITRE] [--full-page] [--every 6h --count 20] [--expect-text TEXTE]\nanef-dossier [-C DOSSIER] capture --attach http://127.0.0.1:9222 [--tab-url TEXTE]\nanef-dossier [-C DOSSIER] capture browser",
-		Description: `Ouvre la page dans un Chromium neuf (profil vierge, supprimé ensuite), attend qu'elle soit complète
+var captureCmd = command{
+	name:    "capture",
+	summary: "capture une page web avec l'adresse et la date incrustées, et son procès-verbal technique",
+	usage:   "anef-dossier [-C DOSSIER] capture URL [--title TITRE] [--full-page] [--every 6h --count 20] [--expect-text TEXTE]\nanef-dossier [-C DOSSIER] capture --attach http://127.0.0.1:9222 [--tab-url TEXTE]\nanef-dossier [-C DOSSIER] capture browser",
+	help: `Ouvre la page dans un Chromium neuf (profil vierge, supprimé ensuite), attend qu'elle soit complète
 (chargement, réseau calme, polices, images différées), puis enregistre une pièce :
   pieces/NNN-capture.png          la capture avec, au-dessus de la page, un bandeau : numéro de pièce, date et
                                   heure (Paris et UTC), adresse complète
@@ -45,93 +42,92 @@ Exemples :
    anef-dossier -C ~/dossiers/dupont capture "https://www.rdv-prefecture.interieur.gouv.fr/rdvpref/reservation/demarche/1234/cgu/" --title "Prise de rendez-vous : aucun créneau"
    anef-dossier -C ~/dossiers/dupont capture URL --every 6h --count 20 --expect-text "Aucun créneau"
    anef-dossier -C ~/dossiers/dupont capture --attach http://127.0.0.1:9222`,
-		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "title", Aliases: []string{"t"}, Usage: "intitulé pour l'inventaire : ce que la capture montre"},
-			&cli.StringFlag{Name: "viewport", Value: "1366x768", Usage: "taille de la fenêtre, LARGEURxHAUTEUR en pixels"},
-			&cli.BoolFlag{Name: "full-page", Usage: "capture toute la hauteur de la page, pas seulement la fenêtre"},
-			&cli.DurationFlag{Name: "timeout", Value: capture.DefaultTimeout, Usage: "délai maximal d'une capture (ex. 90s, 2m)"},
-			&cli.BoolFlag{Name: "insecure", Usage: "accepte un certificat TLS invalide (inscrit dans la pièce et sur le bandeau)"},
-			&cli.StringFlag{Name: "attach", Usage: "capture l'onglet affiché du navigateur ouvert par « capture browser » (http://127.0.0.1:9222)"},
-			&cli.StringFlag{Name: "tab-url", Usage: "avec --attach : l'onglet dont l'adresse contient ce texte"},
-			&cli.DurationFlag{Name: "every", Usage: "répète la capture à cet intervalle (ex. 6h, 30m), au premier plan"},
-			&cli.IntFlag{Name: "count", Usage: "avec --every : nombre de tentatives"},
-			&cli.StringFlag{Name: "until", Usage: "avec --every : dernière tentative au plus tard à cette date (ex. \"2026-03-20 18:00\")"},
-			&cli.StringFlag{Name: "expect-text", Usage: "note si ce texte figure dans la page (ex. \"Aucun créneau\")"},
-			jsonFlag,
-		},
-		Action:          runCapture,
-		HideHelpCommand: true,
-		Subcommands: []*cli.Command{{
-			Name:      "browser",
-			Usage:     "ouvre un Chromium pour vous connecter (profil propre au dossier, port de débogage local)",
-			UsageText: "anef-dossier [-C DOSSIER] capture browser [URL] [--port 9222]",
-			Description: `Ouvre une fenêtre Chromium avec un profil réservé à ce dossier (` + browserProfileDir + `/ dans le dossier) et le port de
+	run:  runCapture,
+	subs: []*command{&captureBrowserCmd},
+}
+
+var captureBrowserCmd = command{
+	name:    "browser",
+	summary: "ouvre un Chromium pour vous connecter (profil propre au dossier, port de débogage local)",
+	usage:   "anef-dossier [-C DOSSIER] capture browser [URL] [--port 9222]",
+	help: `Ouvre une fenêtre Chromium avec un profil réservé à ce dossier (` + browserProfileDir + `/ dans le dossier) et le port de
 débogage ouvert sur cette machine seulement (127.0.0.1). Connectez-vous à votre compte, affichez la page du
 blocage, puis lancez « capture --attach ». La fenêtre reste ouverte après la commande.
 
 Exemple :
    anef-dossier -C ~/dossiers/dupont capture browser`,
-			Flags: []cli.Flag{
-				&cli.IntFlag{Name: "port", Value: capture.DefaultDevToolsPort, Usage: "port de débogage (sur 127.0.0.1)"},
-				&cli.BoolFlag{Name: "headless", Hidden: true, Usage: "sans fenêtre (tests)"},
-			},
-			Action: runCaptureBrowser,
-		}},
-	})
+	run: runCaptureBrowser,
 }
 
-func runCapture(c *cli.Context) error {
-	req := app.CaptureRequest{Title: strings.TrimSpace(c.String("title")), TSA: c.StringSlice("tsa"), TSARoot: c.String("tsa-root")}
-	attach := c.String("attach")
+func runCapture(e *env, args []string) error {
+	fs := e.flags()
+	title := fs.String("title", "t", "", "intitulé pour l'inventaire : ce que la capture montre")
+	viewport := fs.String("viewport", "", "1366x768", "taille de la fenêtre, LARGEURxHAUTEUR en pixels")
+	fullPage := fs.Bool("full-page", "", "capture toute la hauteur de la page, pas seulement la fenêtre")
+	timeout := fs.Duration("timeout", capture.DefaultTimeout, "délai maximal d'une capture (ex. 90s, 2m)")
+	insecure := fs.Bool("insecure", "", "accepte un certificat TLS invalide (inscrit dans la pièce et sur le bandeau)")
+	attach := fs.String("attach", "", "", "capture l'onglet affiché du navigateur ouvert par « capture browser » (http://127.0.0.1:9222)")
+	tabURL := fs.String("tab-url", "", "", "avec --attach : l'onglet dont l'adresse contient ce texte")
+	everyFlag := fs.Duration("every", 0, "répète la capture à cet intervalle (ex. 6h, 30m), au premier plan")
+	countFlag := fs.Int("count", 0, "avec --every : nombre de tentatives")
+	untilFlag := fs.String("until", "", "", "avec --every : dernière tentative au plus tard à cette date (ex. \"2026-03-20 18:00\")")
+	expect := fs.String("expect-text", "", "", "note si ce texte figure dans la page (ex. \"Aucun créneau\")")
+	asJSON := fs.Bool("json", "", "sortie JSON (pour d'autres outils)")
+	tsas := fs.Strings("tsa", "", "horodate la capture auprès de cette autorité RFC 3161 (sinon horodatage.autorites)")
+	tsaRoot := fs.String("tsa-root", "", "", "certificat racine (PEM) de l'autorité d'horodatage (sinon horodatage.racine)")
+	pos, err := fs.parse(e, args)
+	if err != nil {
+		return err
+	}
+	req := app.CaptureRequest{Title: strings.TrimSpace(*title), TSA: *tsas, TSARoot: *tsaRoot}
 	if strings.ContainsAny(req.Title, "\r\n") {
 		return usageErr("le titre contient un saut de ligne", "donnez le titre sur une seule ligne")
 	}
 	url := ""
-	if attach != "" {
-		if c.Args().Len() > 0 {
+	if *attach != "" {
+		if len(pos) > 0 {
 			return usageErr("avec --attach, la page capturée est l'onglet affiché : ne donnez pas d'URL",
 				"choisissez l'onglet avec --tab-url TEXTE")
 		}
-		if _, err := capture.CheckDevTools(attach); err != nil {
+		if _, err := capture.CheckDevTools(*attach); err != nil {
 			return usageErr(err.Error(), "l'adresse est affichée par « anef-dossier capture browser » (http://127.0.0.1:9222)")
 		}
-		if c.Bool("full-page") || c.IsSet("viewport") || c.Bool("insecure") {
+		if *fullPage || fs.isSet("viewport") || *insecure {
 			return usageErr("--full-page, --viewport et --insecure ne s'appliquent pas avec --attach : l'onglet est capturé tel quel",
 				"agrandissez la fenêtre du navigateur si besoin")
 		}
 	} else {
-		if c.Args().Len() != 1 {
+		if len(pos) != 1 {
 			return usageErr("une URL attendue", "anef-dossier capture --help")
 		}
-		if c.IsSet("tab-url") {
+		if fs.isSet("tab-url") {
 			return usageErr("--tab-url ne s'utilise qu'avec --attach", "anef-dossier capture --help")
 		}
-		u, err := capture.CheckURL(c.Args().First())
+		u, err := capture.CheckURL(pos[0])
 		if err != nil {
 			return usageErr(err.Error(), "exemple : anef-dossier capture https://administration-etrangers-en-france.interieur.gouv.fr/ ; pour une page où il faut être connecté : anef-dossier capture browser")
 		}
 		url = u.String()
 	}
-	w, h, err := parseViewport(c.String("viewport"))
+	w, h, err := parseViewport(*viewport)
 	if err != nil {
 		return err
 	}
-	timeout := c.Duration("timeout")
-	if timeout < time.Second {
+	if *timeout < time.Second {
 		return usageErr("--timeout trop court", "exemple : --timeout 90s")
 	}
-	if attach != "" {
-		req.Attach = capture.AttachOptions{DevTools: attach, TabURL: c.String("tab-url"), ExpectText: c.String("expect-text"),
-			Timeout: timeout, Now: protocol.Now}
+	if *attach != "" {
+		req.Attach = capture.AttachOptions{DevTools: *attach, TabURL: *tabURL, ExpectText: *expect,
+			Timeout: *timeout, Now: protocol.Now}
 	} else {
-		req.Page = capture.Options{URL: url, Width: w, Height: h, FullPage: c.Bool("full-page"), Timeout: timeout,
-			Insecure: c.Bool("insecure"), ExpectText: c.String("expect-text"), Now: protocol.Now}
+		req.Page = capture.Options{URL: url, Width: w, Height: h, FullPage: *fullPage, Timeout: *timeout,
+			Insecure: *insecure, ExpectText: *expect, Now: protocol.Now}
 	}
 
-	every, count := c.Duration("every"), c.Int("count")
+	every, count := *everyFlag, *countFlag
 	var until time.Time
-	if v := c.String("until"); v != "" {
-		t, _, err := parseUserDate("until", v)
+	if *untilFlag != "" {
+		t, _, err := parseUserDate("until", *untilFlag)
 		if err != nil {
 			return err
 		}
@@ -150,7 +146,7 @@ func runCapture(c *cli.Context) error {
 		return usageErr("--until est dans le passé", "exemple : --until \"2026-03-20 18:00\"")
 	}
 
-	cs, err := openCase(c)
+	cs, err := e.openCase()
 	if err != nil {
 		return err
 	}
@@ -164,10 +160,10 @@ func runCapture(c *cli.Context) error {
 		if err != nil {
 			return captureErr(err)
 		}
-		reportStamps(c, res)
-		return reportCapture(c, res)
+		reportStamps(e, res, *asJSON)
+		return reportCapture(e, res, *asJSON)
 	}
-	return runSeries(c, ctx, cs, req, app.Series{Every: every, Count: count, Until: until})
+	return runSeries(ctx, e, cs, req, app.Series{Every: every, Count: count, Until: until}, *asJSON)
 }
 
 func parseViewport(v string) (int, int, error) {
@@ -192,27 +188,27 @@ func pieceOut(p protocol.Piece, rec *protocol.CaptureRecord) captureJSON {
 	return captureJSON{Number: p.Number, Title: p.Title, Date: p.Date.Format(time.RFC3339), Files: p.Files, Record: rec}
 }
 
-func reportCapture(c *cli.Context, res *app.CaptureResult) error {
+func reportCapture(e *env, res *app.CaptureResult, asJSON bool) error {
 	p, rec := res.Piece, res.Record
-	if c.Bool("json") {
-		return printJSON(c, pieceOut(p, rec))
+	if asJSON {
+		return e.printJSON(pieceOut(p, rec))
 	}
-	outf(c, "Pièce n°%d ajoutée : %s\n", p.Number, p.Main().Path)
-	outf(c, "  %s\n", captureLine(rec))
+	e.outf("Pièce n°%d ajoutée : %s\n", p.Number, p.Main().Path)
+	e.outf("  %s\n", captureLine(rec))
 	if f, ok := p.File(protocol.RoleEvidence); ok {
-		outf(c, "  procès-verbal technique : %s\n", f.Path)
+		e.outf("  procès-verbal technique : %s\n", f.Path)
 	}
 	if rec.Status >= 400 {
-		warnf(c, "la page a répondu HTTP %d : la capture de cette erreur est conservée comme preuve", rec.Status)
+		e.warnf("la page a répondu HTTP %d : la capture de cette erreur est conservée comme preuve", rec.Status)
 	}
 	if rec.Insecure {
-		warnf(c, "certificat TLS non vérifié (--insecure) : c'est inscrit dans la pièce et sur le bandeau")
+		e.warnf("certificat TLS non vérifié (--insecure) : c'est inscrit dans la pièce et sur le bandeau")
 	}
 	for _, n := range rec.Notes {
-		warnf(c, "%s", n)
+		e.warnf("%s", n)
 	}
 	if len(rec.Unrecorded) > 0 {
-		warnf(c, "capture dans votre navigateur : non enregistré : %s", strings.Join(rec.Unrecorded, " ; "))
+		e.warnf("capture dans votre navigateur : non enregistré : %s", strings.Join(rec.Unrecorded, " ; "))
 	}
 	return nil
 }
@@ -240,7 +236,7 @@ func captureLine(rec *protocol.CaptureRecord) string {
 
 // runSeries runs a repeated capture in the foreground and reports each
 // attempt as it ends.
-func runSeries(c *cli.Context, ctx context.Context, cs *protocol.Case, req app.CaptureRequest, s app.Series) error {
+func runSeries(ctx context.Context, e *env, cs *protocol.Case, req app.CaptureRequest, s app.Series, asJSON bool) error {
 	type attemptJSON struct {
 		Attempt int          `json:"tentative"`
 		Piece   *captureJSON `json:"piece,omitempty"`
@@ -252,7 +248,7 @@ func runSeries(c *cli.Context, ctx context.Context, cs *protocol.Case, req app.C
 		total = strconv.Itoa(s.Count)
 	}
 	progress := func(format string, a ...any) {
-		fmt.Fprintf(c.App.ErrWriter, "anef-dossier: "+format+"\n", a...)
+		fmt.Fprintf(e.stderr, "anef-dossier: "+format+"\n", a...)
 	}
 	res, err := app.CaptureSeries(ctx, cs, req, s, func(a app.Attempt) {
 		var jf *app.JournaledFailure
@@ -264,7 +260,7 @@ func runSeries(c *cli.Context, ctx context.Context, cs *protocol.Case, req app.C
 			progress("tentative %d/%s : échec : %s", a.N, total, a.Err)
 			out = append(out, attemptJSON{Attempt: a.N, Error: a.Err.Error()})
 		default:
-			reportStamps(c, a.Result)
+			reportStamps(e, a.Result, asJSON)
 			progress("tentative %d/%s : pièce n°%d ajoutée (%s)", a.N, total, a.Result.Piece.Number, captureLine(a.Result.Record))
 			pj := pieceOut(a.Result.Piece, a.Result.Record)
 			out = append(out, attemptJSON{Attempt: a.N, Piece: &pj})
@@ -276,8 +272,8 @@ func runSeries(c *cli.Context, ctx context.Context, cs *protocol.Case, req app.C
 	if err != nil {
 		return captureErr(err) // no attempt can succeed
 	}
-	if c.Bool("json") {
-		if err := printJSON(c, out); err != nil {
+	if asJSON {
+		if err := e.printJSON(out); err != nil {
 			return err
 		}
 	}
@@ -290,8 +286,8 @@ func runSeries(c *cli.Context, ctx context.Context, cs *protocol.Case, req app.C
 		}
 		return failure("série de captures interrompue : "+summary, "relancez la commande pour reprendre la série")
 	}
-	if !c.Bool("json") {
-		outf(c, "Série terminée : %s.\n", summary)
+	if !asJSON {
+		e.outf("Série terminée : %s.\n", summary)
 	}
 	if res.Pieces == 0 {
 		return failure("aucune tentative n'a réussi", "les raisons sont inscrites au journal (capture.failed) ; vérifiez l'adresse et la connexion")
@@ -324,27 +320,33 @@ func captureErr(err error) error {
 	return err
 }
 
-func runCaptureBrowser(c *cli.Context) error {
-	if err := needArgs(c, 0, 1, "au plus une URL"); err != nil {
+func runCaptureBrowser(e *env, args []string) error {
+	fs := e.flags()
+	port := fs.Int("port", capture.DefaultDevToolsPort, "port de débogage (sur 127.0.0.1)")
+	headless := fs.fs.Bool("headless", false, "sans fenêtre (tests)") // not listed in the help
+	pos, err := fs.parse(e, args)
+	if err != nil {
+		return err
+	}
+	if err := fs.needArgs(pos, 0, 1, "au plus une URL"); err != nil {
 		return err
 	}
 	first := "https://administration-etrangers-en-france.interieur.gouv.fr/"
-	if c.Args().Len() == 1 {
-		u, err := capture.CheckURL(c.Args().First())
+	if len(pos) == 1 {
+		u, err := capture.CheckURL(pos[0])
 		if err != nil {
 			return usageErr(err.Error(), "exemple : anef-dossier capture browser https://administration-etrangers-en-france.interieur.gouv.fr/")
 		}
 		first = u.String()
 	}
-	port := c.Int("port")
-	if port < 1024 || port > 65535 {
+	if *port < 1024 || *port > 65535 {
 		return usageErr("--port doit être entre 1024 et 65535", "exemple : --port 9222")
 	}
-	cs, err := openCase(c)
+	cs, err := e.openCase()
 	if err != nil {
 		return err
 	}
-	l, err := capture.StartBrowser(capture.BrowserOptions{ProfileDir: cs.Path(browserProfileDir), Port: port, URL: first, Headless: c.Bool("headless")})
+	l, err := capture.StartBrowser(capture.BrowserOptions{ProfileDir: cs.Path(browserProfileDir), Port: *port, URL: first, Headless: *headless})
 	switch {
 	case errors.Is(err, capture.ErrNoChromium):
 		return failure(err.Error(), "installez-le : apt-get install chromium (ou indiquez son chemin dans ANEF_DOSSIER_CHROMIUM)")
@@ -353,8 +355,8 @@ func runCaptureBrowser(c *cli.Context) error {
 	case err != nil:
 		return failure(err.Error(), "fermez le navigateur déjà ouvert pour ce dossier, ou choisissez un autre port avec --port")
 	}
-	dir := caseDir(c)
-	outf(c, `Chromium est ouvert (processus %d) avec un profil réservé à ce dossier : %s
+	dir := e.dir
+	e.outf(`Chromium est ouvert (processus %d) avec un profil réservé à ce dossier : %s
 Le port de débogage %s n'écoute que sur cette machine.
 
 1. Dans cette fenêtre, connectez-vous à votre compte (ANEF, prise de rendez-vous...) comme d'habitude.

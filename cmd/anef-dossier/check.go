@@ -1,26 +1,21 @@
 package main
 
 import (
-	"github.com/urfave/cli/v2"
-
 	"anefdossier/protocol"
 )
 
-func init() {
-	register(&cli.Command{
-		Name:      "check",
-		Usage:     "vérifie dossier.yaml et liste ce qui manque à chaque courrier",
-		UsageText: "anef-dossier [-C DOSSIER] check [--json]",
-		Description: `Vérifie la syntaxe de dossier.yaml (clés inconnues, avec ligne et colonne), le format des champs
+var checkCmd = command{
+	name:    "check",
+	summary: "vérifie dossier.yaml et liste ce qui manque à chaque courrier",
+	usage:   "anef-dossier [-C DOSSIER] check [--json]",
+	help: `Vérifie la syntaxe de dossier.yaml (clés inconnues, avec ligne et colonne), le format des champs
 remplis (dates, numéro d'étranger à 10 chiffres, courriels, téléphones), puis liste, pour chaque document
 que le protocole produira, les champs encore vides. Un dossier à moitié rempli est normal : check ne
 bloque pas les autres commandes. Sortie non nulle seulement si un champ rempli est invalide.
 
 Exemple :
    anef-dossier -C ~/dossiers/dupont-amina check`,
-		Flags:  []cli.Flag{jsonFlag},
-		Action: runCheck,
-	})
+	run: runCheck,
 }
 
 type checkDoc struct {
@@ -35,8 +30,17 @@ type checkResult struct {
 	Documents []checkDoc         `json:"documents"`
 }
 
-func runCheck(c *cli.Context) error {
-	cs, err := openCase(c)
+func runCheck(e *env, args []string) error {
+	fs := e.flags()
+	asJSON := fs.Bool("json", "", "sortie JSON (pour d'autres outils)")
+	pos, err := fs.parse(e, args)
+	if err != nil {
+		return err
+	}
+	if err := fs.needArgs(pos, 0, 0, "aucun argument"); err != nil {
+		return err
+	}
+	cs, err := e.openCase()
 	if err != nil {
 		return err
 	}
@@ -47,7 +51,7 @@ func runCheck(c *cli.Context) error {
 	events, _ := cs.Events()
 	id := cs.ProtocolID(events)
 	if d.Protocol != "" && d.Protocol != id {
-		warnf(c, "dossier.yaml indique le protocole « %s » mais le dossier a été créé avec « %s » (le journal fait foi)", d.Protocol, id)
+		e.warnf("dossier.yaml indique le protocole « %s » mais le dossier a été créé avec « %s » (le journal fait foi)", d.Protocol, id)
 	}
 	p, err := protocol.LoadProtocol(cs.Templates, id)
 	if err != nil {
@@ -65,27 +69,27 @@ func runCheck(c *cli.Context) error {
 		}
 		res.Documents = append(res.Documents, cd)
 	}
-	if c.Bool("json") {
-		if err := printJSON(c, res); err != nil {
+	if *asJSON {
+		if err := e.printJSON(res); err != nil {
 			return err
 		}
 	} else {
 		if res.Valid {
-			outf(c, "dossier.yaml : syntaxe et formats corrects.\n")
+			e.outf("dossier.yaml : syntaxe et formats corrects.\n")
 		} else {
-			outf(c, "dossier.yaml : %s\n", protocol.Count(len(res.Problems), "problème", "problèmes"))
+			e.outf("dossier.yaml : %s\n", protocol.Count(len(res.Problems), "problème", "problèmes"))
 			for _, pr := range res.Problems {
-				outf(c, "  - %s\n", pr.String())
+				e.outf("  - %s\n", pr.String())
 			}
 		}
 		for _, cd := range res.Documents {
 			if len(cd.Missing) == 0 {
-				outf(c, "%s : prêt.\n", cd.Title)
+				e.outf("%s : prêt.\n", cd.Title)
 				continue
 			}
-			outf(c, "%s : il manque %s :\n", cd.Title, protocol.Count(len(cd.Missing), "champ", "champs"))
+			e.outf("%s : il manque %s :\n", cd.Title, protocol.Count(len(cd.Missing), "champ", "champs"))
 			for _, f := range cd.Missing {
-				outf(c, "  - %s (%s)\n", protocol.Label(f), f)
+				e.outf("  - %s (%s)\n", protocol.Label(f), f)
 			}
 		}
 	}

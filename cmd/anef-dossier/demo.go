@@ -3,7 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"io/fs"
+	iofs "io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -12,18 +12,15 @@ import (
 	"strings"
 	"time"
 
-	"github.com/urfave/cli/v2"
-
 	"anefdossier/examples"
 	"anefdossier/protocol"
 )
 
-func init() {
-	register(&cli.Command{
-		Name:      "demo",
-		Usage:     "démonstration hors ligne : site local, captures réelles, protocole, courriers, dossier, vérification",
-		UsageText: "anef-dossier demo [DOSSIER]",
-		Description: `Sert sur la boucle locale (127.0.0.1) un petit site imitant l'ANEF et une préfecture, crée un dossier
+var demoCmd = command{
+	name:    "demo",
+	summary: "démonstration hors ligne : site local, captures réelles, protocole, courriers, dossier, vérification",
+	usage:   "anef-dossier demo [DOSSIER]",
+	help: `Sert sur la boucle locale (127.0.0.1) un petit site imitant l'ANEF et une préfecture, crée un dossier
 fictif, capture ces pages avec Chromium, enregistre les étapes (CCC, PAN, préfecture) avec des pièces
 d'exemple (un courriel .eml, une preuve de dépôt PDF), produit la lettre, l'inventaire, le dossier complet,
 l'export Télérecours et les brouillons de courriels, puis vérifie le tout. Rien ne sort de la machine.
@@ -31,8 +28,7 @@ Par défaut le dossier créé est ./anef-demo-AAAAMMJJ-HHMMSS.
 
 Exemple :
    anef-dossier demo /tmp/demo-anef`,
-		Action: runDemo,
-	})
+	run: runDemo,
 }
 
 type demoStage struct {
@@ -40,15 +36,23 @@ type demoStage struct {
 	took time.Duration
 }
 
-func runDemo(c *cli.Context) error {
-	if err := needArgs(c, 0, 1, "au plus un DOSSIER"); err != nil {
+func runDemo(e *env, args []string) error {
+	fs := e.flags()
+	pos, err := fs.parse(e, args)
+	if err != nil {
 		return err
 	}
-	dir := c.Args().First()
+	if err := fs.needArgs(pos, 0, 1, "au plus un DOSSIER"); err != nil {
+		return err
+	}
+	dir := ""
+	if len(pos) == 1 {
+		dir = pos[0]
+	}
 	if dir == "" {
 		dir = "anef-demo-" + time.Now().In(protocol.Paris).Format("20060102-150405")
 	}
-	site, err := fs.Sub(examples.Site, "site")
+	site, err := iofs.Sub(examples.Site, "site")
 	if err != nil {
 		return err
 	}
@@ -67,7 +71,7 @@ func runDemo(c *cli.Context) error {
 	}
 	defer os.RemoveAll(work)
 	for _, name := range []string{"courriel-support.eml", "preuve-depot-lrar.pdf", "dossier.yaml"} {
-		b, err := fs.ReadFile(examples.Demo, "demo/"+name)
+		b, err := iofs.ReadFile(examples.Demo, "demo/"+name)
 		if err != nil {
 			return err
 		}
@@ -78,10 +82,10 @@ func runDemo(c *cli.Context) error {
 	today := protocol.FrDate(protocol.Now())
 	var stages []demoStage
 	stage := func(name string, steps ...[]string) error {
-		outf(c, "• %s…\n", name)
+		e.outf("• %s…\n", name)
 		start := time.Now()
 		for _, args := range steps {
-			if err := demoRun(c, args); err != nil {
+			if err := demoRun(e, args); err != nil {
 				return err
 			}
 		}
@@ -91,7 +95,7 @@ func runDemo(c *cli.Context) error {
 	C := []string{"anef-dossier", "-C", dir}
 	with := func(args ...string) []string { return append(append([]string{}, C...), args...) }
 
-	outf(c, "Démonstration anef-dossier — site local %s, dossier %s\n", base, dir)
+	e.outf("Démonstration anef-dossier — site local %s, dossier %s\n", base, dir)
 	if err := stage("Création du dossier fictif", []string{"anef-dossier", "init", dir, "--protocol", "bug-technique"}); err != nil {
 		return err
 	}
@@ -144,21 +148,21 @@ func runDemo(c *cli.Context) error {
 	if err := stage("Vérification hors ligne (empreintes et chaîne du journal)", with("verify")); err != nil {
 		return err
 	}
-	outf(c, "\nDurée de chaque étape :\n")
+	e.outf("\nDurée de chaque étape :\n")
 	var total time.Duration
 	for _, s := range stages {
 		total += s.took
-		outf(c, "  %-80s %6.2f s\n", s.name, s.took.Seconds())
+		e.outf("  %-80s %6.2f s\n", s.name, s.took.Seconds())
 	}
-	outf(c, "  %-80s %6.2f s\n", "Total", total.Seconds())
-	outf(c, "\nRésultats dans %s :\n", dir)
+	e.outf("  %-80s %6.2f s\n", "Total", total.Seconds())
+	e.outf("\nRésultats dans %s :\n", dir)
 	for _, f := range []struct{ path, what string }{
 		{"dossier.yaml", "la fiche de la personne (fictive)"},
 		{"journal.jsonl", "le journal chaîné de chaque démarche"},
 		{"pieces/", "les pièces : captures avec bandeau, captures brutes, MHTML, fiches de preuve .json"},
 		{"out/", "la lettre, l'inventaire, le dossier complet, l'export Télérecours, les brouillons .eml"},
 	} {
-		outf(c, "  %-16s %s\n", f.path, f.what)
+		e.outf("  %-16s %s\n", f.path, f.what)
 	}
 	if entries, err := os.ReadDir(filepath.Join(dir, protocol.OutDir)); err == nil {
 		var names []string
@@ -169,16 +173,16 @@ func runDemo(c *cli.Context) error {
 				names = append(names, e.Name())
 			}
 		}
-		outf(c, "  out/ contient : %s\n", strings.Join(names, ", "))
+		e.outf("  out/ contient : %s\n", strings.Join(names, ", "))
 	}
-	outf(c, "\nPour la suite : anef-dossier -C %s protocol status\n", dir)
+	e.outf("\nPour la suite : anef-dossier -C %s protocol status\n", dir)
 	return nil
 }
 
 // demoRun runs one command of the tool in a child process, exactly as a
 // user would type it; its output is shown indented, and its failure stops
 // the demo.
-func demoRun(c *cli.Context, args []string) error {
+func demoRun(e *env, args []string) error {
 	exe, err := os.Executable()
 	if err != nil {
 		return err
@@ -188,12 +192,12 @@ func demoRun(c *cli.Context, args []string) error {
 	runErr := cmd.Run()
 	for _, l := range strings.Split(strings.TrimRight(out.String(), "\n"), "\n") {
 		if l != "" {
-			outf(c, "    %s\n", l)
+			e.outf("    %s\n", l)
 		}
 	}
 	for _, l := range strings.Split(strings.TrimRight(errb.String(), "\n"), "\n") {
 		if l != "" {
-			fmt.Fprintf(c.App.ErrWriter, "    %s\n", l)
+			fmt.Fprintf(e.stderr, "    %s\n", l)
 		}
 	}
 	if runErr != nil {

@@ -3,39 +3,37 @@ package main
 import (
 	"strings"
 
-	"github.com/urfave/cli/v2"
-
 	"anefdossier/app"
 	"anefdossier/protocol"
 )
 
-func init() {
-	register(&cli.Command{
-		Name:      "init",
-		Usage:     "crée le dossier d'une affaire avec un dossier.yaml commenté",
-		UsageText: "anef-dossier init DOSSIER --protocol bug-technique",
-		Description: `Crée le dossier (droits 0700, fichiers 0600), un dossier.yaml commenté à remplir, le journal chaîné
+var initCmd = command{
+	name:    "init",
+	summary: "crée le dossier d'une affaire avec un dossier.yaml commenté",
+	usage:   "anef-dossier init DOSSIER --protocol bug-technique",
+	help: `Crée le dossier (droits 0700, fichiers 0600), un dossier.yaml commenté à remplir, le journal chaîné
 et les dossiers pieces/ et out/. Refuse un dossier existant non vide.
 
 Exemple :
    anef-dossier init ~/dossiers/dupont-amina --protocol bug-technique`,
-		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "protocol", Aliases: []string{"p"}, Value: "bug-technique",
-				Usage: "blocage constaté : " + strings.Join(protocol.Protocols(nil), ", ")},
-		},
-		Action: runInit,
-	})
+	run: runInit,
 }
 
-func runInit(c *cli.Context) error {
-	if err := needArgs(c, 1, 1, "un seul DOSSIER"); err != nil {
+func runInit(e *env, args []string) error {
+	fs := e.flags()
+	proto := fs.String("protocol", "p", "bug-technique", "blocage constaté : "+strings.Join(protocol.Protocols(e.tmplFS()), ", "))
+	pos, err := fs.parse(e, args)
+	if err != nil {
 		return err
 	}
-	dir := c.Args().First()
-	if _, err := app.InitCase(dir, c.String("protocol"), tmplFS(c)); err != nil {
+	if err := fs.needArgs(pos, 1, 1, "un seul DOSSIER"); err != nil {
 		return err
 	}
-	outf(c, "Dossier créé : %s (protocole %s)\n", dir, c.String("protocol"))
-	outf(c, "Étape suivante : remplissez %s/dossier.yaml puis lancez : anef-dossier -C %s check\n", dir, dir)
+	dir := pos[0]
+	if _, err := app.InitCase(dir, *proto, e.tmplFS()); err != nil {
+		return err
+	}
+	e.outf("Dossier créé : %s (protocole %s)\n", dir, *proto)
+	e.outf("Étape suivante : remplissez %s/dossier.yaml puis lancez : anef-dossier -C %s check\n", dir, dir)
 	return nil
 }

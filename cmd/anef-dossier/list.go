@@ -7,17 +7,14 @@ import (
 	"runtime/debug"
 	"text/tabwriter"
 
-	"github.com/urfave/cli/v2"
-
 	"anefdossier/protocol"
 )
 
-func init() {
-	register(&cli.Command{
-		Name:      "list",
-		Usage:     "tous les dossiers sous un dossier : prochaine étape et prochain délai, le plus urgent d'abord",
-		UsageText: "anef-dossier list [DOSSIER] [--json]",
-		Description: `Cherche les dossiers anef-dossier (ceux qui ont un journal.jsonl) sous DOSSIER (par défaut le dossier
+var listCmd = command{
+	name:    "list",
+	summary: "tous les dossiers sous un dossier : prochaine étape et prochain délai, le plus urgent d'abord",
+	usage:   "anef-dossier list [DOSSIER] [--json]",
+	help: `Cherche les dossiers anef-dossier (ceux qui ont un journal.jsonl) sous DOSSIER (par défaut le dossier
 courant, ou celui de -C) et affiche une ligne par dossier : la personne, le protocole, la prochaine étape
 obligatoire, le prochain délai avec sa date et les jours restants. Les dossiers illisibles (journal modifié,
 dossier.yaml invalide) sont signalés sur leur ligne, en tête ; les autres sont listés quand même.
@@ -32,10 +29,7 @@ tout.
 Exemple :
    anef-dossier list ~/dossiers
    anef-dossier list ~/dossiers --json`,
-		Flags: []cli.Flag{jsonFlag,
-			&cli.BoolFlag{Name: "no-cache", Usage: "relit chaque dossier en entier, sans le cache des dossiers inchangés"}},
-		Action: runList,
-	})
+	run: runList,
 }
 
 type listPerson struct {
@@ -60,13 +54,20 @@ type listEntry struct {
 	Error    string        `json:"erreur,omitempty"`
 }
 
-func runList(c *cli.Context) error {
-	if err := needArgs(c, 0, 1, "au plus un DOSSIER"); err != nil {
+func runList(e *env, args []string) error {
+	fs := e.flags()
+	asJSON := fs.Bool("json", "", "sortie JSON (pour d'autres outils)")
+	noCache := fs.Bool("no-cache", "", "relit chaque dossier en entier, sans le cache des dossiers inchangés")
+	pos, err := fs.parse(e, args)
+	if err != nil {
 		return err
 	}
-	root := caseDir(c)
-	if c.Args().Len() == 1 {
-		root = c.Args().First()
+	if err := fs.needArgs(pos, 0, 1, "au plus un DOSSIER"); err != nil {
+		return err
+	}
+	root := e.dir
+	if len(pos) == 1 {
+		root = pos[0]
 	}
 	// A short run that allocates a lot and frees little: fewer collections
 	// save about a fifth of the CPU time over a thousand cases.
@@ -76,10 +77,10 @@ func runList(c *cli.Context) error {
 		return failure(err.Error(), "indiquez un dossier existant : anef-dossier list ~/dossiers")
 	}
 	var cache *protocol.ListCache
-	if path := listCachePath(c); path != "" {
-		cache = protocol.OpenListCache(path, tmplFS(c))
+	if path := listCachePath(*noCache); path != "" {
+		cache = protocol.OpenListCache(path, e.tmplFS())
 	}
-	list := protocol.SummarizeCases(dirs, tmplFS(c), protocol.Now(), 0, cache)
+	list := protocol.SummarizeCases(dirs, e.tmplFS(), protocol.Now(), 0, cache)
 	// The cache only saves time: failing to write it changes nothing else.
 	_ = cache.Save(protocol.Now())
 	for dir, err := range unreadable {
@@ -106,16 +107,16 @@ func runList(c *cli.Context) error {
 		entries = append(entries, e)
 	}
 	if broken > 0 {
-		warnf(c, "%s sur %d illisible(s) : voir la colonne ERREUR (anef-dossier -C DOSSIER verify)", protocol.Count(broken, "dossier", "dossiers"), len(entries))
+		e.warnf("%s sur %d illisible(s) : voir la colonne ERREUR (anef-dossier -C DOSSIER verify)", protocol.Count(broken, "dossier", "dossiers"), len(entries))
 	}
-	if c.Bool("json") {
-		return printJSON(c, entries)
+	if *asJSON {
+		return e.printJSON(entries)
 	}
 	if len(entries) == 0 {
-		outf(c, "Aucun dossier anef-dossier sous %s.\n", root)
+		e.outf("Aucun dossier anef-dossier sous %s.\n", root)
 		return nil
 	}
-	tw := tabwriter.NewWriter(c.App.Writer, 0, 0, 2, ' ', 0)
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "DÉLAI\tDATE\tPERSONNE\tPROTOCOLE\tPROCHAINE ÉTAPE\tÉCHÉANCE\tDOSSIER")
 	for i, e := range entries {
 		s := &list[i]
@@ -144,13 +145,13 @@ func runList(c *cli.Context) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	outf(c, "%s.\n", protocol.Count(len(entries), "dossier", "dossiers"))
+	e.outf("%s.\n", protocol.Count(len(entries), "dossier", "dossiers"))
 	return nil
 }
 
 // listCachePath is where list keeps its cache, or "" for none.
-func listCachePath(c *cli.Context) string {
-	if c.Bool("no-cache") {
+func listCachePath(noCache bool) string {
+	if noCache {
 		return ""
 	}
 	dir := os.Getenv("ANEF_DOSSIER_CACHE")

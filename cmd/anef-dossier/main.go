@@ -22,35 +22,73 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
-	"reflect"
-	"sort"
 	"strings"
 	"syscall"
+	"text/tabwriter"
 	"time"
 	_ "time/tzdata" // dates are shown in Europe/Paris on any machine
 
-	"github.com/urfave/cli/v2"
-
+	"anefdossier/app"
 	"anefdossier/protocol"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "0.1.0"
 
-// registry of subcommands; each file registers its own in init().
-var registry []*cli.Command
+// commands is the table of the tool's commands, in the order of the help.
+// Each command is defined in its own file (init.go, capture.go...): its
+// French help and a function that parses its flags, calls one use case of
+// package app and prints the result.
+var commands = []*command{
+	&initCmd,
+	&checkCmd,
+	&captureCmd,
+	&pieceCmd,
+	&protocolCmd,
+	&renderCmd,
+	&timestampCmd,
+	&verifyCmd,
+	&exportCmd,
+	&listCmd,
+	&demoCmd,
+}
 
-func register(c *cli.Command) { registry = append(registry, c) }
+// command is one command of the tool, or a group of subcommands
+// (protocol status|next|done|undo).
+type command struct {
+	name    string
+	summary string // one line, in the list of commands
+	usage   string // UTILISATION lines
+	help    string // what it does, with an example
+	// run parses the command's flags (e.flags()) and runs it; nil for a
+	// group that only has subcommands.
+	run  func(e *env, args []string) error
+	subs []*command
+}
+
+// env is what a command runs with: the global options and the outputs.
+type env struct {
+	stdout, stderr io.Writer
+	dir            string // --dossier, -C, ANEF_DOSSIER
+	templates      string // --templates, ANEF_DOSSIER_TEMPLATES
+	cmd            *command
+	path           string // "anef-dossier protocol done"
+}
+
+// flags returns a new flag set for the command being run.
+func (e *env) flags() *flagSet { return newFlagSet(e.cmd, e.path) }
 
 func main() {
 	os.Exit(run(os.Args, os.Stdout, os.Stderr))
 }
 
 // run is the single exit point: it returns the exit code (0 success, 1
-// failure, 2 usage error) and prints errors as one French line plus a hint.
+// failure, 2 usage error, unknown commands included) and prints errors as
+// one French line plus a hint.
 func run(args []string, stdout, stderr io.Writer) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -66,106 +104,103 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 			protocol.Now = func() time.Time { return t }
 		}
 	}
-	app := newApp(stdout, stderr)
-	err := app.Run(permuteArgs(app, args))
-	if err == nil {
+	e := &env{stdout: stdout, stderr: stderr}
+	err := e.main(args[1:])
+	if err == nil || errors.Is(err, errHelpShown) {
 		return 0
 	}
 	return report(stderr, err)
 }
 
-func newApp(stdout, stderr io.Writer) *cli.App {
-	setFrenchHelp()
-	cmds := cloneCommands(registry)
-	sort.SliceStable(cmds, func(i, j int) bool { return order(cmds[i].Name) < order(cmds[j].Name) })
-	app := &cli.App{
-		Name:      "anef-dossier",
-		Usage:     "constituer un dossier de preuves quand l'ANEF bloque une démarche",
-		UsageText: "anef-dossier [options globales] commande [options] [arguments]",
-		Version:   version,
-		Description: `Capture les pages bloquées avec l'URL et la date incrustées, tient un journal chaîné de chaque démarche
+// main reads the global options, then runs the command named next.
+func (e *env) main(args []string) error {
+	root := &command{name: "anef-dossier", summary: "constituer un dossier de preuves quand l'ANEF bloque une démarche",
+		usage: "anef-dossier [options globales] commande [options] [arguments]", help: mainHelp, subs: commands}
+	e.cmd, e.path = root, "anef-dossier"
+	fs := e.flags()
+	dir := os.Getenv("ANEF_DOSSIER")
+	if dir == "" {
+		dir = "."
+	}
+	fs.fs.StringVar(&e.dir, "dossier", dir, "dossier de l'affaire (par défaut le dossier courant)")
+	fs.fs.StringVar(&e.dir, "C", dir, "")
+	fs.add("dossier", "C")
+	fs.fs.StringVar(&e.templates, "templates", os.Getenv("ANEF_DOSSIER_TEMPLATES"),
+		"dossier de modèles qui remplacent les modèles intégrés (protocoles, courriers)")
+	fs.add("templates", "")
+	showVersion := fs.Bool("version", "v", "affiche la version")
+	// Global options come before the command (as git -C).
+	if err := fs.fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			printMainHelp(e.stdout, fs)
+			return nil
+		}
+		return usageErr(flagErrorFr(err), "anef-dossier --help")
+	}
+	if *showVersion {
+		fmt.Fprintf(e.stdout, "anef-dossier version %s\n", version)
+		return nil
+	}
+	rest := fs.fs.Args()
+	if len(rest) == 0 {
+		printMainHelp(e.stdout, fs)
+		return nil
+	}
+	return e.dispatch(root, rest)
+}
+
+// dispatch runs the subcommand of c named by args[0], or c itself.
+func (e *env) dispatch(c *command, args []string) error {
+	if len(c.subs) > 0 && len(args) > 0 {
+		for _, s := range c.subs {
+			if s.name == args[0] {
+				e.cmd, e.path = s, e.path+" "+s.name
+				return e.dispatch(s, args[1:])
+			}
+		}
+	}
+	if c.run != nil {
+		return c.run(e, args)
+	}
+	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" || args[0] == "-help" {
+		if len(args) == 0 && c.name != "anef-dossier" {
+			// A group without its subcommand: show what it offers.
+			e.flags().help(e.stdout)
+			return usageErr("sous-commande attendue", e.path+" --help")
+		}
+		e.flags().help(e.stdout)
+		return nil
+	}
+	if c.name == "anef-dossier" {
+		return usageErr(fmt.Sprintf("commande inconnue « %s »", args[0]), "anef-dossier --help liste les commandes")
+	}
+	return usageErr(fmt.Sprintf("sous-commande inconnue « %s »", args[0]), e.path+" --help liste les sous-commandes")
+}
+
+const mainHelp = `Capture les pages bloquées avec l'URL et la date incrustées, tient un journal chaîné de chaque démarche
 (captures, Centre de contact citoyen, PAN, LRAR et courriels à la préfecture), indique l'étape obligatoire qui reste,
 et produit la demande de solution de substitution (art. R.431-2 CESEDA), l'inventaire des pièces, le dossier complet
 et l'export Télérecours.
 
 Exemple :
    anef-dossier init ~/dossiers/dupont --protocol bug-technique
-   anef-dossier -C ~/dossiers/dupont protocol next`,
-		Writer:    stdout,
-		ErrWriter: stderr,
-		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "dossier", Aliases: []string{"C"}, EnvVars: []string{"ANEF_DOSSIER"}, Value: ".",
-				Usage: "dossier de l'affaire (par défaut le dossier courant)"},
-			&cli.StringFlag{Name: "templates", EnvVars: []string{"ANEF_DOSSIER_TEMPLATES"},
-				Usage: "dossier de modèles qui remplacent les modèles intégrés (protocoles, courriers)"},
-		},
-		Commands:             cmds,
-		EnableBashCompletion: false,
-		HideHelpCommand:      true,
-		OnUsageError: func(c *cli.Context, err error, isSub bool) error {
-			return usageErr(translateUsage(err.Error()), "anef-dossier --help")
-		},
-		CommandNotFound: func(c *cli.Context, name string) {
-			fmt.Fprintf(stderr, "anef-dossier: erreur : commande inconnue « %s »\n", name)
-			fmt.Fprintln(stderr, "anef-dossier: astuce : anef-dossier --help liste les commandes")
-			os.Exit(2)
-		},
-		ExitErrHandler: func(c *cli.Context, err error) {},
-	}
-	for _, c := range allCommands(app.Commands) {
-		if c.OnUsageError == nil {
-			name := c.Name
-			c.OnUsageError = func(cc *cli.Context, err error, isSub bool) error {
-				return usageErr(translateUsage(err.Error()), "anef-dossier "+name+" --help")
-			}
-		}
-	}
-	return app
+   anef-dossier -C ~/dossiers/dupont protocol next`
+
+func printMainHelp(w io.Writer, fs *flagSet) {
+	c := fs.cmd
+	fmt.Fprintf(w, "NOM :\n   anef-dossier — %s\n\nUTILISATION :\n%s\n\nVERSION :\n   %s\n\nDESCRIPTION :\n%s\n\nCOMMANDES :\n",
+		c.summary, indent(c.usage), version, indent(c.help))
+	listCommands(w, c.subs)
+	fmt.Fprintf(w, "\nOPTIONS GLOBALES :\n")
+	fs.printFlags(w)
 }
 
-// cloneCommands copies the registered commands and their flags, so that every
-// App starts from pristine definitions: urfave/cli mutates the commands it
-// runs (help flags added, values parsed into the flags), and the tool may build
-// more than one App in a process (tests, the demo).
-func cloneCommands(cs []*cli.Command) []*cli.Command {
-	out := make([]*cli.Command, len(cs))
-	for i, c := range cs {
-		cp := *c
-		cp.Flags = make([]cli.Flag, len(c.Flags))
-		for j, f := range c.Flags {
-			v := reflect.ValueOf(f)
-			if v.Kind() == reflect.Pointer && v.Elem().Kind() == reflect.Struct {
-				nv := reflect.New(v.Elem().Type())
-				nv.Elem().Set(v.Elem())
-				cp.Flags[j] = nv.Interface().(cli.Flag)
-			} else {
-				cp.Flags[j] = f
-			}
-		}
-		cp.Subcommands = cloneCommands(c.Subcommands)
-		out[i] = &cp
-	}
-	return out
-}
-
-func allCommands(cs []*cli.Command) []*cli.Command {
-	var out []*cli.Command
+func listCommands(w io.Writer, cs []*command) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, c := range cs {
-		out = append(out, c)
-		out = append(out, allCommands(c.Subcommands)...)
+		fmt.Fprintf(tw, "   %s\t%s\n", c.name, c.summary)
 	}
-	return out
-}
-
-var commandOrder = []string{"init", "check", "capture", "piece", "protocol", "note", "render", "timestamp", "verify", "export", "list", "demo"}
-
-func order(name string) int {
-	for i, n := range commandOrder {
-		if n == name {
-			return i
-		}
-	}
-	return len(commandOrder)
+	tw.Flush()
 }
 
 // cliError is an error for the user: a French message, a hint, an exit code.
@@ -203,7 +238,8 @@ func translate(err error) *cliError {
 	var de *protocol.DossierError
 	var up *protocol.ErrUnknownProtocol
 	var us *protocol.UnknownStepError
-	var ec cli.ExitCoder
+	var ir *protocol.InvalidRecordError
+	var up2 *app.UnknownPieceError
 	switch {
 	case errors.As(err, &je):
 		hint := "le journal a été modifié : ne le corrigez pas à la main ; conservez le dossier tel quel et examinez la ligne indiquée"
@@ -217,6 +253,10 @@ func translate(err error) *cliError {
 		return &cliError{msg: err.Error(), hint: "choisissez un des protocoles connus avec --protocol", code: 2}
 	case errors.As(err, &us):
 		return &cliError{msg: err.Error(), hint: "anef-dossier protocol status liste les étapes", code: 2}
+	case errors.As(err, &ir):
+		return &cliError{msg: err.Error(), hint: "anef-dossier protocol next montre ce que l'étape exige", code: 2}
+	case errors.As(err, &up2):
+		return &cliError{msg: err.Error(), hint: "anef-dossier piece list donne les numéros", code: 2}
 	case errors.Is(err, protocol.ErrNotCase):
 		return &cliError{msg: err.Error(), hint: "indiquez le dossier avec -C DOSSIER, ou créez-le avec anef-dossier init DOSSIER --protocol bug-technique", code: 1}
 	case errors.Is(err, protocol.ErrNotEmpty):
@@ -227,90 +267,8 @@ func translate(err error) *cliError {
 		return &cliError{msg: "accès refusé : " + err.Error(), hint: "vérifiez les droits du dossier (lecture seule ?)", code: 1}
 	case errors.Is(err, syscall.EROFS):
 		return &cliError{msg: "système de fichiers en lecture seule : " + err.Error(), hint: "le dossier est en lecture seule (clé USB protégée, disque monté en lecture seule ?) : rien n'a été inscrit au journal ; copiez le dossier sur un disque accessible en écriture", code: 1}
-	case isNoSpace(err):
+	case errors.Is(err, syscall.ENOSPC):
 		return &cliError{msg: "disque plein : " + err.Error(), hint: "libérez de la place puis relancez ; rien n'a été inscrit au journal", code: 1}
-	case errors.As(err, &ec):
-		return &cliError{msg: err.Error(), code: ec.ExitCode()}
 	}
 	return &cliError{msg: err.Error(), code: 1}
-}
-
-func isNoSpace(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "no space left on device")
-}
-
-var usageTranslations = []struct{ en, fr string }{
-	{"flag provided but not defined: ", "option inconnue : "},
-	{"flag needs an argument: ", "option sans valeur : "},
-	{"invalid value ", "valeur invalide "},
-	{" for flag ", " pour l'option "},
-	{"Required flag ", "option obligatoire "},
-	{"Required flags ", "options obligatoires "},
-	{" not set", " absente"},
-}
-
-func translateUsage(s string) string {
-	for _, t := range usageTranslations {
-		s = strings.ReplaceAll(s, t.en, t.fr)
-	}
-	return s
-}
-
-var frenchFlags bool
-
-func setFrenchHelp() {
-	if !frenchFlags {
-		frenchFlags = true
-		orig := cli.FlagStringer
-		cli.FlagStringer = func(f cli.Flag) string {
-			return strings.NewReplacer("(default: ", "(par défaut : ", " value", " VALEUR", "(accepts multiple inputs)", "(répétable)").Replace(orig(f))
-		}
-	}
-	cli.HelpFlag = &cli.BoolFlag{Name: "help", Aliases: []string{"h"}, Usage: "affiche cette aide"}
-	cli.VersionFlag = &cli.BoolFlag{Name: "version", Aliases: []string{"v"}, Usage: "affiche la version"}
-	cli.AppHelpTemplate = `NOM :
-   {{.Name}} — {{.Usage}}
-
-UTILISATION :
-   {{.UsageText}}
-
-VERSION :
-   {{.Version}}
-
-DESCRIPTION :
-   {{wrap .Description 3}}
-
-COMMANDES :{{range .VisibleCommands}}
-   {{join .Names ", "}}{{"\t"}}{{.Usage}}{{end}}
-
-OPTIONS GLOBALES :{{range .VisibleFlags}}
-   {{.}}{{end}}
-`
-	cli.CommandHelpTemplate = `NOM :
-   {{.HelpName}} — {{.Usage}}
-
-UTILISATION :
-   {{if .UsageText}}{{wrap .UsageText 3}}{{else}}{{.HelpName}} [options]{{if .ArgsUsage}} {{.ArgsUsage}}{{end}}{{end}}{{if .Description}}
-
-DESCRIPTION :
-   {{wrap .Description 3}}{{end}}{{if .VisibleFlags}}
-
-OPTIONS :{{range .VisibleFlags}}
-   {{.}}{{end}}{{end}}
-`
-	cli.SubcommandHelpTemplate = `NOM :
-   {{.HelpName}} — {{.Usage}}
-
-UTILISATION :
-   {{if .UsageText}}{{wrap .UsageText 3}}{{else}}{{.HelpName}} sous-commande [options]{{end}}{{if .Description}}
-
-DESCRIPTION :
-   {{wrap .Description 3}}{{end}}
-
-SOUS-COMMANDES :{{range .VisibleCommands}}
-   {{join .Names ", "}}{{"\t"}}{{.Usage}}{{end}}{{if .VisibleFlags}}
-
-OPTIONS :{{range .VisibleFlags}}
-   {{.}}{{end}}{{end}}
-`
 }

@@ -5,60 +5,59 @@ import (
 	"errors"
 	"strings"
 
-	"github.com/urfave/cli/v2"
-
 	"anefdossier/app"
 	"anefdossier/protocol"
 )
 
-func init() {
-	register(&cli.Command{
-		Name:      "piece",
-		Usage:     "importe ou liste les pièces du dossier",
-		UsageText: "anef-dossier [-C DOSSIER] piece add|list ...",
-		Subcommands: []*cli.Command{
-			{
-				Name:      "add",
-				Usage:     "importe un fichier extérieur comme pièce (capture de téléphone, PDF, courriel .eml)",
-				UsageText: "anef-dossier [-C DOSSIER] piece add FICHIER [--kind TYPE] [--title TITRE] [--date DATE]",
-				Description: `Copie le fichier dans pieces/ sans jamais le modifier, calcule son empreinte SHA-256, note sa taille,
+var pieceCmd = command{
+	name:    "piece",
+	summary: "importe ou liste les pièces du dossier",
+	usage:   "anef-dossier [-C DOSSIER] piece add|list ...",
+	subs:    []*command{&pieceAddCmd, &pieceListCmd},
+}
+
+var pieceAddCmd = command{
+	name:    "add",
+	summary: "importe un fichier extérieur comme pièce (capture de téléphone, PDF, courriel .eml)",
+	usage:   "anef-dossier [-C DOSSIER] piece add FICHIER [--kind TYPE] [--title TITRE] [--date DATE]",
+	help: `Copie le fichier dans pieces/ sans jamais le modifier, calcule son empreinte SHA-256, note sa taille,
 son nom d'origine, la provenance « importée » et la date déclarée, puis l'inscrit au journal.
 Types : ` + protocol.KindIDs() + `.
 
 Exemple :
    anef-dossier -C ~/dossiers/dupont piece add ~/Téléchargements/reponse-ccc.eml --kind reponse-ccc --date 12/03/2026`,
-				Flags: []cli.Flag{
-					&cli.StringFlag{Name: "kind", Aliases: []string{"k"}, Usage: "type de pièce (déduit de l'extension sinon)"},
-					&cli.StringFlag{Name: "title", Aliases: []string{"t"}, Usage: "intitulé pour l'inventaire : ce que la pièce montre"},
-					&cli.StringFlag{Name: "date", Aliases: []string{"d"}, Usage: "date de la pièce (10/03/2026 ou 2026-03-10, heure facultative)"},
-				},
-				Action: runPieceAdd,
-			},
-			{
-				Name:        "list",
-				Usage:       "liste les pièces numérotées",
-				UsageText:   "anef-dossier [-C DOSSIER] piece list [--json]",
-				Description: "Exemple :\n   anef-dossier -C ~/dossiers/dupont piece list",
-				Flags:       []cli.Flag{jsonFlag},
-				Action:      runPieceList,
-			},
-		},
-	})
+	run: runPieceAdd,
 }
 
-func runPieceAdd(c *cli.Context) error {
-	if err := needArgs(c, 1, 1, "un FICHIER"); err != nil {
+var pieceListCmd = command{
+	name:    "list",
+	summary: "liste les pièces numérotées",
+	usage:   "anef-dossier [-C DOSSIER] piece list [--json]",
+	help:    "Exemple :\n   anef-dossier -C ~/dossiers/dupont piece list",
+	run:     runPieceList,
+}
+
+func runPieceAdd(e *env, args []string) error {
+	fs := e.flags()
+	kind := fs.String("kind", "k", "", "type de pièce (déduit de l'extension sinon)")
+	title := fs.String("title", "t", "", "intitulé pour l'inventaire : ce que la pièce montre")
+	date := fs.String("date", "d", "", "date de la pièce (10/03/2026 ou 2026-03-10, heure facultative)")
+	pos, err := fs.parse(e, args)
+	if err != nil {
 		return err
 	}
-	in := app.Import{Src: c.Args().First(), Kind: c.String("kind"), Title: c.String("title")}
-	if v := c.String("date"); v != "" {
-		t, hasTime, err := parseUserDate("date", v)
+	if err := fs.needArgs(pos, 1, 1, "un FICHIER"); err != nil {
+		return err
+	}
+	in := app.Import{Src: pos[0], Kind: *kind, Title: *title}
+	if *date != "" {
+		t, hasTime, err := parseUserDate("date", *date)
 		if err != nil {
 			return err
 		}
 		in.Date, in.DateHasTime = t, hasTime
 	}
-	cs, err := openCase(c)
+	cs, err := e.openCase()
 	if err != nil {
 		return err
 	}
@@ -76,9 +75,9 @@ func runPieceAdd(c *cli.Context) error {
 		return err
 	}
 	for _, d := range dups {
-		warnf(c, "ce fichier a la même empreinte que la pièce n°%d (doublon)", d)
+		e.warnf("ce fichier a la même empreinte que la pièce n°%d (doublon)", d)
 	}
-	outf(c, "Pièce n°%d ajoutée : %s (SHA-256 %s, %d octets)\n", p.Number, p.Main().Path, p.Main().SHA256, p.Main().Size)
+	e.outf("Pièce n°%d ajoutée : %s (SHA-256 %s, %d octets)\n", p.Number, p.Main().Path, p.Main().SHA256, p.Main().Size)
 	return nil
 }
 
@@ -93,12 +92,21 @@ type pieceJSON struct {
 	Timestamped  bool                 `json:"horodatee"`
 }
 
-func runPieceList(c *cli.Context) error {
-	cs, err := openCase(c)
+func runPieceList(e *env, args []string) error {
+	fs := e.flags()
+	asJSON := fs.Bool("json", "", "sortie JSON (pour d'autres outils)")
+	pos, err := fs.parse(e, args)
 	if err != nil {
 		return err
 	}
-	st, err := loadState(c, cs)
+	if err := fs.needArgs(pos, 0, 0, "aucun argument"); err != nil {
+		return err
+	}
+	cs, err := e.openCase()
+	if err != nil {
+		return err
+	}
+	st, _, err := cs.State()
 	if err != nil {
 		return err
 	}
@@ -106,16 +114,16 @@ func runPieceList(c *cli.Context) error {
 	for _, t := range st.Timestamps {
 		stamped[t.Piece] = true
 	}
-	if c.Bool("json") {
+	if *asJSON {
 		out := []pieceJSON{}
 		for _, p := range st.Pieces {
 			out = append(out, pieceJSON{Number: p.Number, Kind: p.Kind, Title: p.Title, Date: p.Date.Format("2006-01-02T15:04:05Z07:00"),
 				Provenance: p.Provenance, OriginalName: p.OriginalName, Files: p.Files, Timestamped: stamped[p.Number]})
 		}
-		return printJSON(c, out)
+		return e.printJSON(out)
 	}
 	if len(st.Pieces) == 0 {
-		outf(c, "Aucune pièce pour l'instant. Ajoutez-en avec anef-dossier capture URL ou anef-dossier piece add FICHIER.\n")
+		e.outf("Aucune pièce pour l'instant. Ajoutez-en avec anef-dossier capture URL ou anef-dossier piece add FICHIER.\n")
 		return nil
 	}
 	for _, p := range st.Pieces {
@@ -133,7 +141,7 @@ func runPieceList(c *cli.Context) error {
 		if stamped[p.Number] {
 			ts = " [horodatée]"
 		}
-		outf(c, "n°%d  %s  %-14s %s (%s)%s\n", p.Number, date, p.Kind, title, p.Provenance, ts)
+		e.outf("n°%d  %s  %-14s %s (%s)%s\n", p.Number, date, p.Kind, title, p.Provenance, ts)
 	}
 	return nil
 }

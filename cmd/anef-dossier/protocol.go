@@ -7,68 +7,54 @@ import (
 	"strings"
 	"time"
 
-	"github.com/urfave/cli/v2"
-
 	"anefdossier/app"
 	"anefdossier/protocol"
 )
 
-func init() {
-	register(&cli.Command{
-		Name:      "protocol",
-		Usage:     "étapes de la procédure : où en est le dossier, que faire ensuite, enregistrer une étape",
-		UsageText: "anef-dossier [-C DOSSIER] protocol status|next|done|undo ...",
-		Subcommands: []*cli.Command{
-			{
-				Name:        "status",
-				Usage:       "chaque étape : faite (date, preuves), à faire ou facultative, et les délais",
-				UsageText:   "anef-dossier [-C DOSSIER] protocol status [--json]",
-				Description: "Exemple :\n   anef-dossier -C ~/dossiers/dupont protocol status",
-				Flags:       []cli.Flag{jsonFlag},
-				Action:      runStatus,
-			},
-			{
-				Name:        "next",
-				Usage:       "la prochaine étape obligatoire, ce qui la prouve et la commande qui l'enregistre",
-				UsageText:   "anef-dossier [-C DOSSIER] protocol next [--json]",
-				Description: "Exemple :\n   anef-dossier -C ~/dossiers/dupont protocol next",
-				Flags:       []cli.Flag{jsonFlag},
-				Action:      runNext,
-			},
-			{
-				Name:      "done",
-				Usage:     "enregistre une étape faite (un canal, une date, une référence, des pièces)",
-				UsageText: "anef-dossier [-C DOSSIER] protocol done ETAPE [--channel CANAL] [--ref REF] [--date DATE] [--piece N]... [--set CHAMP=VALEUR]...",
-				Description: `Ajoute un événement au journal ; rien n'est jamais effacé. Les étapes peuvent être enregistrées dans
+var protocolCmd = command{
+	name:    "protocol",
+	summary: "étapes de la procédure : où en est le dossier, que faire ensuite, enregistrer une étape",
+	usage:   "anef-dossier [-C DOSSIER] protocol status|next|done|undo ...",
+	subs:    []*command{&protocolStatusCmd, &protocolNextCmd, &protocolDoneCmd, &protocolUndoCmd},
+}
+
+var protocolStatusCmd = command{
+	name:    "status",
+	summary: "chaque étape : faite (date, preuves), à faire ou facultative, et les délais",
+	usage:   "anef-dossier [-C DOSSIER] protocol status [--json]",
+	help:    "Exemple :\n   anef-dossier -C ~/dossiers/dupont protocol status",
+	run:     runStatus,
+}
+
+var protocolNextCmd = command{
+	name:    "next",
+	summary: "la prochaine étape obligatoire, ce qui la prouve et la commande qui l'enregistre",
+	usage:   "anef-dossier [-C DOSSIER] protocol next [--json]",
+	help:    "Exemple :\n   anef-dossier -C ~/dossiers/dupont protocol next",
+	run:     runNext,
+}
+
+var protocolDoneCmd = command{
+	name:    "done",
+	summary: "enregistre une étape faite (un canal, une date, une référence, des pièces)",
+	usage:   "anef-dossier [-C DOSSIER] protocol done ETAPE [--channel CANAL] [--ref REF] [--date DATE] [--piece N]... [--set CHAMP=VALEUR]...",
+	help: `Ajoute un événement au journal ; rien n'est jamais effacé. Les étapes peuvent être enregistrées dans
 le désordre, mais l'outil avertit (par exemple une LRAR avant tout contact avec le CCC).
+Chaque --set donne une information telle quelle, virgules et apostrophes comprises.
 
 Exemples :
    anef-dossier protocol done ccc --channel courriel --ref "REF-2026-0042" --date 11/03/2026 --piece 3
-   anef-dossier protocol done ccc --channel telephone --ref "REF-2026-0042" --date 12/03/2026 --piece 4 --set reponse="dépôt impossible" --set impossibilite=oui
+   anef-dossier protocol done ccc --channel telephone --ref "REF-2026-0042" --date 12/03/2026 --piece 4 --set reponse="personne n'a décroché, rappel demandé" --set impossibilite=oui
    anef-dossier protocol done prefecture --channel lrar --ref "1A 234 567 8901 2" --date 14/03/2026`,
-				Flags: []cli.Flag{
-					&cli.StringFlag{Name: "channel", Aliases: []string{"c"}, Usage: "canal utilisé (formulaire, courriel, telephone, lrar...)"},
-					&cli.StringFlag{Name: "ref", Aliases: []string{"r"}, Usage: "référence (numéro de courriel, numéro de LRAR...)"},
-					&cli.StringFlag{Name: "date", Aliases: []string{"d"}, Usage: "date de la démarche (10/03/2026, heure facultative)"},
-					&cli.StringSliceFlag{Name: "piece", Aliases: []string{"n"}, Usage: "numéro d'une pièce qui le prouve (répétable)"},
-					&cli.StringSliceFlag{Name: "set", Aliases: []string{"s"}, Usage: "autre information de l'étape, CHAMP=VALEUR (répétable)"},
-					&cli.StringFlag{Name: "note", Usage: "remarque libre"},
-				},
-				Action: runDone,
-			},
-			{
-				Name:        "undo",
-				Usage:       "annule une étape enregistrée par erreur (ajoute un événement, n'efface rien)",
-				UsageText:   "anef-dossier [-C DOSSIER] protocol undo ETAPE [--channel CANAL] [--reason MOTIF]",
-				Description: "Exemple :\n   anef-dossier protocol undo prefecture --channel lrar --reason \"mauvais numéro\"",
-				Flags: []cli.Flag{
-					&cli.StringFlag{Name: "channel", Aliases: []string{"c"}, Usage: "n'annule que ce canal"},
-					&cli.StringFlag{Name: "reason", Usage: "motif de l'annulation"},
-				},
-				Action: runUndo,
-			},
-		},
-	})
+	run: runDone,
+}
+
+var protocolUndoCmd = command{
+	name:    "undo",
+	summary: "annule une étape enregistrée par erreur (ajoute un événement, n'efface rien)",
+	usage:   "anef-dossier [-C DOSSIER] protocol undo ETAPE [--channel CANAL] [--reason MOTIF]",
+	help:    "Exemple :\n   anef-dossier protocol undo prefecture --channel lrar --reason \"mauvais numéro\"",
+	run:     runUndo,
 }
 
 type stepJSON struct {
@@ -115,7 +101,7 @@ func toStepJSON(st *protocol.StepState) stepJSON {
 	return sj
 }
 
-func deadlinesOf(c *cli.Context, cs *protocol.Case, st *protocol.State) []protocol.DeadlineState {
+func deadlinesOf(st *protocol.State) []protocol.DeadlineState {
 	return st.Deadlines(st.Dossier, protocol.Now())
 }
 
@@ -196,17 +182,26 @@ func describeRecord(step *protocol.Step, r protocol.StepRecord) string {
 	return strings.Join(parts, ", ")
 }
 
-func runStatus(c *cli.Context) error {
-	cs, err := openCase(c)
+func runStatus(e *env, args []string) error {
+	fs := e.flags()
+	asJSON := fs.Bool("json", "", "sortie JSON (pour d'autres outils)")
+	pos, err := fs.parse(e, args)
 	if err != nil {
 		return err
 	}
-	st, err := loadState(c, cs)
+	if err := fs.needArgs(pos, 0, 0, "aucun argument"); err != nil {
+		return err
+	}
+	cs, err := e.openCase()
 	if err != nil {
 		return err
 	}
-	dls := deadlinesOf(c, cs, st)
-	if c.Bool("json") {
+	st, _, err := cs.State()
+	if err != nil {
+		return err
+	}
+	dls := deadlinesOf(st)
+	if *asJSON {
 		out := struct {
 			Protocol  string         `json:"protocole"`
 			Steps     []stepJSON     `json:"etapes"`
@@ -217,10 +212,10 @@ func runStatus(c *cli.Context) error {
 		for _, s := range st.Steps {
 			out.Steps = append(out.Steps, toStepJSON(s))
 		}
-		return printJSON(c, out)
+		return e.printJSON(out)
 	}
-	outf(c, "Protocole : %s (%s)\n", st.Protocol.Title, st.Protocol.ID)
-	outf(c, "Pièces : %d\n\n", len(st.Pieces))
+	e.outf("Protocole : %s (%s)\n", st.Protocol.Title, st.Protocol.ID)
+	e.outf("Pièces : %d\n\n", len(st.Pieces))
 	for i, s := range st.Steps {
 		mark := "[ ]"
 		if s.Done {
@@ -228,23 +223,23 @@ func runStatus(c *cli.Context) error {
 		} else if !s.Step.Mandatory {
 			mark = "[-]"
 		}
-		outf(c, "%s %d. %s — %s\n", mark, i+1, s.Step.Title, stepStatus(s))
+		e.outf("%s %d. %s — %s\n", mark, i+1, s.Step.Title, stepStatus(s))
 		if s.Step.Auto != nil && len(s.Pieces) > 0 {
 			var ns []string
 			for _, n := range s.Pieces {
 				ns = append(ns, fmt.Sprintf("n°%d", n))
 			}
-			outf(c, "      pièces : %s\n", strings.Join(ns, ", "))
+			e.outf("      pièces : %s\n", strings.Join(ns, ", "))
 		}
 		for _, r := range s.Records {
-			outf(c, "      %s\n", describeRecord(s.Step, r))
+			e.outf("      %s\n", describeRecord(s.Step, r))
 		}
 		if !s.Done && s.Missing != "" && s.Step.Mandatory {
-			outf(c, "      manque : %s\n", s.Missing)
+			e.outf("      manque : %s\n", s.Missing)
 		}
 	}
 	if len(dls) > 0 {
-		outf(c, "\nDélais :\n")
+		e.outf("\nDélais :\n")
 		for _, d := range dls {
 			closed := ""
 			if d.Closed {
@@ -253,30 +248,39 @@ func runStatus(c *cli.Context) error {
 					closed = " (sans objet : " + d.ClosedReason + ")"
 				}
 			}
-			outf(c, "  - %s : %s (%s)%s\n", d.Deadline.Title, protocol.FrLongDate(d.Date), deadlineWhen(d), closed)
+			e.outf("  - %s : %s (%s)%s\n", d.Deadline.Title, protocol.FrLongDate(d.Date), deadlineWhen(d), closed)
 			if d.Note != "" && !d.Closed {
-				outf(c, "      %s\n", oneLine(d.Note))
+				e.outf("      %s\n", oneLine(d.Note))
 			}
 		}
 	}
 	for _, w := range st.Warnings {
-		outf(c, "\nAttention : %s\n", w)
+		e.outf("\nAttention : %s\n", w)
 	}
 	return nil
 }
 
-func runNext(c *cli.Context) error {
-	cs, err := openCase(c)
+func runNext(e *env, args []string) error {
+	fs := e.flags()
+	asJSON := fs.Bool("json", "", "sortie JSON (pour d'autres outils)")
+	pos, err := fs.parse(e, args)
 	if err != nil {
 		return err
 	}
-	st, err := loadState(c, cs)
+	if err := fs.needArgs(pos, 0, 0, "aucun argument"); err != nil {
+		return err
+	}
+	cs, err := e.openCase()
+	if err != nil {
+		return err
+	}
+	st, _, err := cs.State()
 	if err != nil {
 		return err
 	}
 	next := st.Next()
-	dls := deadlinesOf(c, cs, st)
-	if c.Bool("json") {
+	dls := deadlinesOf(st)
+	if *asJSON {
 		out := struct {
 			Finished  bool           `json:"termine"`
 			Step      *stepJSON      `json:"etape,omitempty"`
@@ -290,64 +294,67 @@ func runNext(c *cli.Context) error {
 		} else {
 			out.Final = oneLine(st.Protocol.Final)
 		}
-		return printJSON(c, out)
+		return e.printJSON(out)
 	}
 	if next == nil {
-		outf(c, "%s\n", oneLine(st.Protocol.Final))
+		e.outf("%s\n", oneLine(st.Protocol.Final))
 	} else {
-		outf(c, "Prochaine étape obligatoire : %s (%s)\n", next.Step.Title, next.Step.ID)
+		e.outf("Prochaine étape obligatoire : %s (%s)\n", next.Step.Title, next.Step.ID)
 		if next.Missing != "" {
-			outf(c, "Manque : %s\n", next.Missing)
+			e.outf("Manque : %s\n", next.Missing)
 		}
-		outf(c, "Ce qui la prouve : %s\n", oneLine(next.Step.Proof))
+		e.outf("Ce qui la prouve : %s\n", oneLine(next.Step.Proof))
 		if len(next.Step.Channels) > 0 {
-			outf(c, "Canaux :\n")
+			e.outf("Canaux :\n")
 			for _, ch := range next.Step.Channels {
 				needs := ""
 				if len(ch.Needs) > 0 {
 					needs = " — exige : " + strings.NewReplacer("piece", "--piece", "ref", "--ref", "date", "--date").Replace(strings.Join(ch.Needs, ", "))
 				}
-				outf(c, "  - %s : %s%s\n", ch.ID, ch.Title, needs)
+				e.outf("  - %s : %s%s\n", ch.ID, ch.Title, needs)
 			}
 		}
 		if next.Step.Advice != "" {
-			outf(c, "Conseil : %s\n", oneLine(next.Step.Advice))
+			e.outf("Conseil : %s\n", oneLine(next.Step.Advice))
 		}
-		outf(c, "Commande : %s\n", next.Step.Command)
+		e.outf("Commande : %s\n", next.Step.Command)
 	}
 	if d := protocol.NextDeadline(dls); d != nil {
-		outf(c, "Prochain délai : %s, le %s (%s)\n", d.Deadline.Title, protocol.FrLongDate(d.Date), deadlineWhen(*d))
+		e.outf("Prochain délai : %s, le %s (%s)\n", d.Deadline.Title, protocol.FrLongDate(d.Date), deadlineWhen(*d))
 	}
 	for _, w := range st.Warnings {
-		outf(c, "Attention : %s\n", w)
+		e.outf("Attention : %s\n", w)
 	}
 	return nil
 }
 
-func runDone(c *cli.Context) error {
-	if err := needArgs(c, 1, 1, "une ETAPE"); err != nil {
+func runDone(e *env, args []string) error {
+	fs := e.flags()
+	channel := fs.String("channel", "c", "", "canal utilisé (formulaire, courriel, telephone, lrar...)")
+	ref := fs.String("ref", "r", "", "référence (numéro de courriel, numéro de LRAR...)")
+	date := fs.String("date", "d", "", "date de la démarche (10/03/2026, heure facultative)")
+	pieces := fs.Strings("piece", "n", "numéro d'une pièce qui le prouve")
+	sets := fs.Strings("set", "s", "autre information de l'étape, CHAMP=VALEUR, prise telle quelle")
+	note := fs.String("note", "", "", "remarque libre")
+	pos, err := fs.parse(e, args)
+	if err != nil {
 		return err
 	}
-	for _, v := range append([]string{c.Args().First(), c.String("channel"), c.String("ref"), c.String("note")}, c.StringSlice("set")...) {
-		if strings.ContainsAny(v, "\r\n\x00") {
-			return usageErr("une valeur contient un saut de ligne ou un caractère nul : « "+strings.NewReplacer("\r", "\\r", "\n", "\\n", "\x00", "\\0").Replace(v)+" »",
-				"donnez chaque valeur sur une seule ligne ; elle sera reprise telle quelle dans les courriers")
-		}
+	if err := fs.needArgs(pos, 1, 1, "une ETAPE"); err != nil {
+		return err
 	}
-	rec := protocol.StepRecord{Step: c.Args().First(), Channel: c.String("channel"), Ref: strings.TrimSpace(c.String("ref")), Note: c.String("note")}
-	if v := c.String("date"); v != "" {
-		t, _, err := parseUserDate("date", v)
+	rec := protocol.StepRecord{Step: pos[0], Channel: *channel, Ref: strings.TrimSpace(*ref), Note: *note}
+	if *date != "" {
+		t, _, err := parseUserDate("date", *date)
 		if err != nil {
 			return err
 		}
 		rec.Date = &t
 	}
-	pieces, err := parsePieceNumbers(c.StringSlice("piece"))
-	if err != nil {
+	if rec.Pieces, err = parsePieceNumbers(*pieces); err != nil {
 		return err
 	}
-	rec.Pieces = pieces
-	for _, kv := range c.StringSlice("set") {
+	for _, kv := range *sets {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || strings.TrimSpace(k) == "" {
 			return usageErr(fmt.Sprintf("--set « %s » : CHAMP=VALEUR attendu", kv), "exemple : --set reponse=\"dépôt impossible\"")
@@ -355,50 +362,56 @@ func runDone(c *cli.Context) error {
 		if rec.Fields == nil {
 			rec.Fields = map[string]string{}
 		}
-		rec.Fields[strings.TrimSpace(k)] = strings.TrimSpace(v)
+		rec.Fields[strings.TrimSpace(k)] = v
 	}
-	cs, err := openCase(c)
+	cs, err := e.openCase()
 	if err != nil {
 		return err
 	}
 	res, err := app.RecordStep(context.Background(), cs, rec)
-	var ie *protocol.InvalidRecordError
-	if errors.As(err, &ie) {
-		return usageErr(err.Error(), "anef-dossier protocol next montre ce que l'étape exige")
+	if errors.Is(err, app.ErrMultiline) {
+		return usageErr(err.Error(), "donnez chaque valeur sur une seule ligne ; elle sera reprise telle quelle dans les courriers")
 	}
 	if err != nil {
 		return err
 	}
-	outf(c, "Étape enregistrée : %s — %s\n", res.Step.Title, describeRecord(res.Step, res.Record))
+	e.outf("Étape enregistrée : %s — %s\n", res.Step.Title, describeRecord(res.Step, res.Record))
 	for _, w := range res.NewWarnings {
-		warnf(c, "%s", w)
+		e.warnf("%s", w)
 	}
 	if res.Done {
-		outf(c, "L'étape « %s » est complète.\n", res.Step.Title)
+		e.outf("L'étape « %s » est complète.\n", res.Step.Title)
 	} else if res.Missing != "" {
-		outf(c, "L'étape « %s » n'est pas encore complète : manque %s.\n", res.Step.Title, res.Missing)
+		e.outf("L'étape « %s » n'est pas encore complète : manque %s.\n", res.Step.Title, res.Missing)
 	}
 	if res.Next != nil {
-		outf(c, "Prochaine étape obligatoire : %s (anef-dossier protocol next)\n", res.Next.Step.Title)
+		e.outf("Prochaine étape obligatoire : %s (anef-dossier protocol next)\n", res.Next.Step.Title)
 	}
 	return nil
 }
 
-func runUndo(c *cli.Context) error {
-	if err := needArgs(c, 1, 1, "une ETAPE"); err != nil {
-		return err
-	}
-	cs, err := openCase(c)
+func runUndo(e *env, args []string) error {
+	fs := e.flags()
+	channel := fs.String("channel", "c", "", "n'annule que ce canal")
+	reason := fs.String("reason", "", "", "motif de l'annulation")
+	pos, err := fs.parse(e, args)
 	if err != nil {
 		return err
 	}
-	res, err := app.Undo(context.Background(), cs, protocol.UndoRecord{Step: c.Args().First(), Channel: c.String("channel"), Reason: c.String("reason")})
+	if err := fs.needArgs(pos, 1, 1, "une ETAPE"); err != nil {
+		return err
+	}
+	cs, err := e.openCase()
+	if err != nil {
+		return err
+	}
+	res, err := app.Undo(context.Background(), cs, protocol.UndoRecord{Step: pos[0], Channel: *channel, Reason: *reason})
 	if errors.Is(err, protocol.ErrNothingToUndo) {
 		return failure(err.Error(), "anef-dossier protocol status montre ce qui est enregistré")
 	}
 	if err != nil {
 		return err
 	}
-	outf(c, "Annulation enregistrée : %s (%s). Les enregistrements restent lisibles dans le journal.\n", res.Step.Title, protocol.Count(res.Records, "enregistrement", "enregistrements"))
+	e.outf("Annulation enregistrée : %s (%s). Les enregistrements restent lisibles dans le journal.\n", res.Step.Title, protocol.Count(res.Records, "enregistrement", "enregistrements"))
 	return nil
 }

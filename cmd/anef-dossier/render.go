@@ -6,86 +6,82 @@ import (
 	"runtime/debug"
 	"strings"
 
-	"github.com/urfave/cli/v2"
-
 	"anefdossier/app"
 	"anefdossier/protocol"
 	"anefdossier/render"
 )
 
-func init() {
-	register(&cli.Command{
-		Name:      "render",
-		Usage:     "produit les courriers, l'inventaire, le dossier complet, l'export Télérecours et les brouillons de courriel",
-		UsageText: "anef-dossier [-C DOSSIER] render letter|inventory|dossier|telerecours|eml",
-		Description: `Tout est produit dans out/ à partir de dossier.yaml et du journal ; rien n'est inventé : s'il manque une
+var renderCmd = command{
+	name:    "render",
+	summary: "produit les courriers, l'inventaire, le dossier complet, l'export Télérecours et les brouillons de courriel",
+	usage:   "anef-dossier [-C DOSSIER] render letter|inventory|dossier|telerecours|eml",
+	help: `Tout est produit dans out/ à partir de dossier.yaml et du journal ; rien n'est inventé : s'il manque une
 information (par exemple l'adresse postale de la préfecture), la commande s'arrête et donne la liste des champs à remplir.
 Le journal n'est pas modifié : ces fichiers peuvent être reproduits à tout moment.`,
-		Subcommands: []*cli.Command{
-			{
-				Name:      "letter",
-				Usage:     "un courrier du protocole en PDF (par défaut la demande adressée à la préfecture)",
-				UsageText: "anef-dossier [-C DOSSIER] render letter [--document ID] [--all]",
-				Description: `Courriers de bug-technique : lettre-substitution (LRAR à la préfecture), lettre-pan (lettre explicative
+	subs: []*command{&renderLetterCmd, &renderInventoryCmd, &renderDossierCmd, &renderTelerecoursCmd, &renderEmlCmd},
+}
+
+var renderLetterCmd = command{
+	name:    "letter",
+	summary: "un courrier du protocole en PDF (par défaut la demande adressée à la préfecture)",
+	usage:   "anef-dossier [-C DOSSIER] render letter [--document ID] [--all]",
+	help:    `Courriers de bug-technique : lettre-substitution (LRAR à la préfecture), lettre-pan (lettre explicative
 pour le point d'accueil numérique), courriel-ccc et courriel-prefecture (texte des courriels, en PDF).
 Modèles : templates/letters/ ; --templates DOSSIER pour les adapter sans recompiler.
 
 Exemples :
    anef-dossier -C ~/dossiers/dupont render letter
    anef-dossier -C ~/dossiers/dupont render letter --document lettre-pan`,
-				Flags: []cli.Flag{
-					&cli.StringFlag{Name: "document", Aliases: []string{"d"}, Usage: "identifiant du document (voir la liste dans l'aide)"},
-					&cli.BoolFlag{Name: "all", Usage: "tous les documents du protocole"},
-				},
-				Action: runRenderLetter,
-			},
-			{
-				Name:        "inventory",
-				Usage:       "l'inventaire des pièces en PDF (out/inventaire-des-pieces.pdf)",
-				UsageText:   "anef-dossier [-C DOSSIER] render inventory",
-				Description: "Exemple :\n   anef-dossier -C ~/dossiers/dupont render inventory",
-				Action:      runRenderInventory,
-			},
-			{
-				Name:      "dossier",
-				Usage:     "le dossier complet en un PDF : garde et sommaire, lettre, inventaire, pièces, annexe d'intégrité",
-				UsageText: "anef-dossier [-C DOSSIER] render dossier",
-				Description: `Chaque pièce est précédée de l'en-tête « Pièce n°N — intitulé » ; les captures sont à la largeur de la page
+	run:     runRenderLetter,
+}
+
+var renderInventoryCmd = command{
+	name:    "inventory",
+	summary: "l'inventaire des pièces en PDF (out/inventaire-des-pieces.pdf)",
+	usage:   "anef-dossier [-C DOSSIER] render inventory",
+	help:    "Exemple :\n   anef-dossier -C ~/dossiers/dupont render inventory",
+	run:     runRenderInventory,
+}
+
+var renderDossierCmd = command{
+	name:    "dossier",
+	summary: "le dossier complet en un PDF : garde et sommaire, lettre, inventaire, pièces, annexe d'intégrité",
+	usage:   "anef-dossier [-C DOSSIER] render dossier",
+	help:    `Chaque pièce est précédée de l'en-tête « Pièce n°N — intitulé » ; les captures sont à la largeur de la page
 et continuées sur plusieurs pages sans être recompressées ; les PDF importés sont fusionnés et tamponnés ; les courriels
 .eml sont rendus lisibles. L'empreinte de chaque pièce est recalculée : une pièce modifiée arrête la production.
 
 Exemple :
    anef-dossier -C ~/dossiers/dupont render dossier`,
-				Action: runRenderDossier,
-			},
-			{
-				Name:      "telerecours",
-				Usage:     "un PDF par pièce et l'inventaire, nommés pour Télérecours (out/telerecours/)",
-				UsageText: "anef-dossier [-C DOSSIER] render telerecours",
-				Description: `Noms : numéro de la pièce d'abord, sans accents, espaces ni points (sauf l'extension), 80 caractères au plus
+	run:     runRenderDossier,
+}
+
+var renderTelerecoursCmd = command{
+	name:    "telerecours",
+	summary: "un PDF par pièce et l'inventaire, nommés pour Télérecours (out/telerecours/)",
+	usage:   "anef-dossier [-C DOSSIER] render telerecours",
+	help:    `Noms : numéro de la pièce d'abord, sans accents, espaces ni points (sauf l'extension), 80 caractères au plus
 (art. R.414-5 CJA). Chaque fichier fait au plus 32 Mo ; une pièce plus lourde est découpée et l'inventaire le signale.
 
 Exemple :
    anef-dossier -C ~/dossiers/dupont render telerecours`,
-				Action: runRenderTelerecours,
-			},
-			{
-				Name:      "eml",
-				Usage:     "brouillons de courriel (.eml) : à la préfecture (lettre et pièces jointes) et au CCC",
-				UsageText: "anef-dossier [-C DOSSIER] render eml",
-				Description: `Les brouillons s'ouvrent dans un logiciel de messagerie (en-tête X-Unsent: 1) ; vérifiez-les puis envoyez-les
+	run:     runRenderTelerecours,
+}
+
+var renderEmlCmd = command{
+	name:    "eml",
+	summary: "brouillons de courriel (.eml) : à la préfecture (lettre et pièces jointes) et au CCC",
+	usage:   "anef-dossier [-C DOSSIER] render eml",
+	help:    `Les brouillons s'ouvrent dans un logiciel de messagerie (en-tête X-Unsent: 1) ; vérifiez-les puis envoyez-les
 vous-même. Les adresses viennent de dossier.yaml ; celle du support ANEF est sourcée (templates/SOURCES.md, ccc-courriel).
 
 Exemple :
    anef-dossier -C ~/dossiers/dupont render eml`,
-				Action: runRenderEml,
-			},
-		},
-	})
+	run:     runRenderEml,
 }
 
-func loadRender(c *cli.Context) (*render.Input, error) {
-	cs, err := openCase(c)
+func loadRender(e *env) (*render.Input, error) {
+	cs, err := e.openCase()
 	if err != nil {
 		return nil, err
 	}
@@ -106,8 +102,8 @@ func renderErr(err error) error {
 	return err
 }
 
-func wrote(c *cli.Context, path string, size int) {
-	outf(c, "Écrit : %s (%s)\n", path, humanBytes(size))
+func wrote(e *env, path string, size int) {
+	e.outf("Écrit : %s (%s)\n", path, humanBytes(size))
 }
 
 func humanBytes(n int) string {
@@ -120,17 +116,24 @@ func humanBytes(n int) string {
 	return fmt.Sprintf("%d octets", n)
 }
 
-func runRenderLetter(c *cli.Context) error {
-	if err := needArgs(c, 0, 0, "aucun argument"); err != nil {
-		return err
-	}
-	in, err := loadRender(c)
+func runRenderLetter(e *env, args []string) error {
+	fs := e.flags()
+	document := fs.String("document", "d", "", "identifiant du document (voir la liste dans l'aide)")
+	all := fs.Bool("all", "", "tous les documents du protocole")
+	pos, err := fs.parse(e, args)
 	if err != nil {
 		return err
 	}
-	ids := []string{c.String("document")}
+	if err := fs.needArgs(pos, 0, 0, "aucun argument"); err != nil {
+		return err
+	}
+	in, err := loadRender(e)
+	if err != nil {
+		return err
+	}
+	ids := []string{*document}
 	switch {
-	case c.Bool("all"):
+	case *all:
 		ids = in.Documents()
 	case ids[0] == "":
 		id := in.MainLetterID()
@@ -148,16 +151,21 @@ func runRenderLetter(c *cli.Context) error {
 		if err != nil {
 			return err
 		}
-		wrote(c, p, len(pdf))
+		wrote(e, p, len(pdf))
 	}
 	return nil
 }
 
-func runRenderInventory(c *cli.Context) error {
-	if err := needArgs(c, 0, 0, "aucun argument"); err != nil {
+func runRenderInventory(e *env, args []string) error {
+	fs := e.flags()
+	pos, err := fs.parse(e, args)
+	if err != nil {
 		return err
 	}
-	in, err := loadRender(c)
+	if err := fs.needArgs(pos, 0, 0, "aucun argument"); err != nil {
+		return err
+	}
+	in, err := loadRender(e)
 	if err != nil {
 		return err
 	}
@@ -169,15 +177,20 @@ func runRenderInventory(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	wrote(c, p, len(pdf))
+	wrote(e, p, len(pdf))
 	return nil
 }
 
-func runRenderDossier(c *cli.Context) error {
-	if err := needArgs(c, 0, 0, "aucun argument"); err != nil {
+func runRenderDossier(e *env, args []string) error {
+	fs := e.flags()
+	pos, err := fs.parse(e, args)
+	if err != nil {
 		return err
 	}
-	in, err := loadRender(c)
+	if err := fs.needArgs(pos, 0, 0, "aucun argument"); err != nil {
+		return err
+	}
+	in, err := loadRender(e)
 	if err != nil {
 		return err
 	}
@@ -188,15 +201,20 @@ func runRenderDossier(c *cli.Context) error {
 	if err != nil {
 		return renderErr(err)
 	}
-	wrote(c, p, int(size))
+	wrote(e, p, int(size))
 	return nil
 }
 
-func runRenderTelerecours(c *cli.Context) error {
-	if err := needArgs(c, 0, 0, "aucun argument"); err != nil {
+func runRenderTelerecours(e *env, args []string) error {
+	fs := e.flags()
+	pos, err := fs.parse(e, args)
+	if err != nil {
 		return err
 	}
-	in, err := loadRender(c)
+	if err := fs.needArgs(pos, 0, 0, "aucun argument"); err != nil {
+		return err
+	}
+	in, err := loadRender(e)
 	if err != nil {
 		return err
 	}
@@ -205,17 +223,22 @@ func runRenderTelerecours(c *cli.Context) error {
 		return renderErr(err)
 	}
 	for _, f := range files {
-		outf(c, "%s (%s)%s\n", f.Path, humanBytes(f.Size), strings.TrimRight(" "+f.Note, " "))
+		e.outf("%s (%s)%s\n", f.Path, humanBytes(f.Size), strings.TrimRight(" "+f.Note, " "))
 	}
-	outf(c, "%s écrits dans %s\n", protocol.Count(len(files), "fichier", "fichiers"), in.OutPath(render.TelerecoursDir))
+	e.outf("%s écrits dans %s\n", protocol.Count(len(files), "fichier", "fichiers"), in.OutPath(render.TelerecoursDir))
 	return nil
 }
 
-func runRenderEml(c *cli.Context) error {
-	if err := needArgs(c, 0, 0, "aucun argument"); err != nil {
+func runRenderEml(e *env, args []string) error {
+	fs := e.flags()
+	pos, err := fs.parse(e, args)
+	if err != nil {
 		return err
 	}
-	in, err := loadRender(c)
+	if err := fs.needArgs(pos, 0, 0, "aucun argument"); err != nil {
+		return err
+	}
+	in, err := loadRender(e)
 	if err != nil {
 		return err
 	}
@@ -228,9 +251,9 @@ func runRenderEml(c *cli.Context) error {
 		if err != nil {
 			return err
 		}
-		wrote(c, p, len(d.Data))
+		wrote(e, p, len(d.Data))
 		if d.Warning != "" {
-			warnf(c, "%s", d.Warning)
+			e.warnf("%s", d.Warning)
 		}
 	}
 	return nil

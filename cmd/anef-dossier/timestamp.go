@@ -1,23 +1,21 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
-
-	"github.com/urfave/cli/v2"
 
 	"anefdossier/app"
 	"anefdossier/protocol"
 	"anefdossier/tsa"
 )
 
-func init() {
-	register(&cli.Command{
-		Name:      "timestamp",
-		Usage:     "horodate des pièces auprès d'autorités RFC 3161 (jeton .tsr gardé à côté de la pièce)",
-		UsageText: "anef-dossier [-C DOSSIER] timestamp [PIECE...] [--tsa URL]... [--root RACINE.pem] [--json]",
-		Description: `Envoie l'empreinte SHA-256 (jamais le fichier) de chaque pièce à une ou plusieurs autorités
+var timestampCmd = command{
+	name:    "timestamp",
+	summary: "horodate des pièces auprès d'autorités RFC 3161 (jeton .tsr gardé à côté de la pièce)",
+	usage:   "anef-dossier [-C DOSSIER] timestamp [PIECE...] [--tsa URL]... [--root RACINE.pem] [--json]",
+	help: `Envoie l'empreinte SHA-256 (jamais le fichier) de chaque pièce à une ou plusieurs autorités
 d'horodatage RFC 3161, vérifie aussitôt le jeton reçu (signature, empreinte, nonce, et chaîne jusqu'à la
 racine configurée), le garde à côté de la pièce (pieces/001-capture.png.1.tsr) et l'inscrit au journal.
 Sans PIECE : toutes les pièces pas encore horodatées.
@@ -28,13 +26,7 @@ Hors ligne : message clair, la pièce reste « non horodatée », relancez plus 
 Exemple :
    anef-dossier -C ~/dossiers/dupont timestamp --tsa https://freetsa.org/tsr --root freetsa-cacert.pem
    anef-dossier -C ~/dossiers/dupont timestamp 3 4`,
-		Flags: []cli.Flag{
-			&cli.StringSliceFlag{Name: "tsa", Usage: "adresse d'une autorité d'horodatage RFC 3161 (répétable)"},
-			&cli.StringFlag{Name: "root", Usage: "certificat racine de confiance (PEM) pour vérifier la chaîne"},
-			jsonFlag,
-		},
-		Action: runTimestamp,
-	})
+	run: runTimestamp,
 }
 
 type timestampJSON struct {
@@ -42,16 +34,27 @@ type timestampJSON struct {
 	Failures []string                   `json:"echecs"`
 }
 
-func runTimestamp(c *cli.Context) error {
-	nums, err := parsePieceNumbers(c.Args().Slice())
+func runTimestamp(e *env, args []string) error {
+	fs := e.flags()
+	tsas := fs.Strings("tsa", "", "adresse d'une autorité d'horodatage RFC 3161")
+	root := fs.String("root", "", "", "certificat racine de confiance (PEM) pour vérifier la chaîne")
+	asJSON := fs.Bool("json", "", "sortie JSON (pour d'autres outils)")
+	pos, err := fs.parse(e, args)
 	if err != nil {
 		return err
 	}
-	cs, err := openCase(c)
+	if err := fs.needArgs(pos, 0, -1, "des numéros de pièce"); err != nil {
+		return err
+	}
+	nums, err := parsePieceNumbers(pos)
 	if err != nil {
 		return err
 	}
-	res, err := app.Timestamp(c.Context, cs, app.TimestampRequest{Pieces: nums, TSA: c.StringSlice("tsa"), Root: c.String("root")})
+	cs, err := e.openCase()
+	if err != nil {
+		return err
+	}
+	res, err := app.Timestamp(context.Background(), cs, app.TimestampRequest{Pieces: nums, TSA: *tsas, Root: *root})
 	var re *app.RootsError
 	var ue *app.UnknownPieceError
 	switch {
@@ -66,29 +69,29 @@ func runTimestamp(c *cli.Context) error {
 	}
 	out := timestampJSON{Recorded: []protocol.TimestampRecord{}, Failures: []string{}}
 	if res.Asked == 0 {
-		if c.Bool("json") {
-			return printJSON(c, out)
+		if *asJSON {
+			return e.printJSON(out)
 		}
-		outf(c, "Toutes les pièces sont déjà horodatées (donnez un numéro de pièce pour ajouter un jeton).\n")
+		e.outf("Toutes les pièces sont déjà horodatées (donnez un numéro de pièce pour ajouter un jeton).\n")
 		return nil
 	}
 	for _, r := range res.Recorded {
 		out.Recorded = append(out.Recorded, r)
-		if !c.Bool("json") {
-			outf(c, "Pièce n°%d horodatée le %s par %s (%s) : %s\n", r.Piece, protocol.FrDateTime(r.GenTime), r.Authority, r.Status, r.Token)
+		if !*asJSON {
+			e.outf("Pièce n°%d horodatée le %s par %s (%s) : %s\n", r.Piece, protocol.FrDateTime(r.GenTime), r.Authority, r.Status, r.Token)
 		}
 	}
 	for _, f := range res.Failures {
-		for _, e := range f.Messages {
-			msg := fmt.Sprintf("pièce n°%d : %s", f.Piece, strings.TrimSpace(e))
+		for _, m := range f.Messages {
+			msg := fmt.Sprintf("pièce n°%d : %s", f.Piece, strings.TrimSpace(m))
 			out.Failures = append(out.Failures, msg)
-			if !c.Bool("json") {
-				warnf(c, "%s", msg)
+			if !*asJSON {
+				e.warnf("%s", msg)
 			}
 		}
 	}
-	if c.Bool("json") {
-		if err := printJSON(c, out); err != nil {
+	if *asJSON {
+		if err := e.printJSON(out); err != nil {
 			return err
 		}
 	}
