@@ -25,14 +25,14 @@ var renderLetterCmd = command{
 	name:    "letter",
 	summary: "un courrier du protocole en PDF (par défaut la demande adressée à la préfecture)",
 	usage:   "anef-dossier [-C DOSSIER] render letter [--document ID] [--all]",
-	help:    `Courriers de bug-technique : lettre-substitution (LRAR à la préfecture), lettre-pan (lettre explicative
+	help: `Courriers de bug-technique : lettre-substitution (LRAR à la préfecture), lettre-pan (lettre explicative
 pour le point d'accueil numérique), courriel-ccc et courriel-prefecture (texte des courriels, en PDF).
 Modèles : templates/letters/ ; --templates DOSSIER pour les adapter sans recompiler.
 
 Exemples :
    anef-dossier -C ~/dossiers/dupont render letter
    anef-dossier -C ~/dossiers/dupont render letter --document lettre-pan`,
-	run:     runRenderLetter,
+	run: runRenderLetter,
 }
 
 var renderInventoryCmd = command{
@@ -47,37 +47,37 @@ var renderDossierCmd = command{
 	name:    "dossier",
 	summary: "le dossier complet en un PDF : garde et sommaire, lettre, inventaire, pièces, annexe d'intégrité",
 	usage:   "anef-dossier [-C DOSSIER] render dossier",
-	help:    `Chaque pièce est précédée de l'en-tête « Pièce n°N — intitulé » ; les captures sont à la largeur de la page
+	help: `Chaque pièce est précédée de l'en-tête « Pièce n°N — intitulé » ; les captures sont à la largeur de la page
 et continuées sur plusieurs pages sans être recompressées ; les PDF importés sont fusionnés et tamponnés ; les courriels
 .eml sont rendus lisibles. L'empreinte de chaque pièce est recalculée : une pièce modifiée arrête la production.
 
 Exemple :
    anef-dossier -C ~/dossiers/dupont render dossier`,
-	run:     runRenderDossier,
+	run: runRenderDossier,
 }
 
 var renderTelerecoursCmd = command{
 	name:    "telerecours",
 	summary: "un PDF par pièce et l'inventaire, nommés pour Télérecours (out/telerecours/)",
 	usage:   "anef-dossier [-C DOSSIER] render telerecours",
-	help:    `Noms : numéro de la pièce d'abord, sans accents, espaces ni points (sauf l'extension), 80 caractères au plus
+	help: `Noms : numéro de la pièce d'abord, sans accents, espaces ni points (sauf l'extension), 80 caractères au plus
 (art. R.414-5 CJA). Chaque fichier fait au plus 32 Mo ; une pièce plus lourde est découpée et l'inventaire le signale.
 
 Exemple :
    anef-dossier -C ~/dossiers/dupont render telerecours`,
-	run:     runRenderTelerecours,
+	run: runRenderTelerecours,
 }
 
 var renderEmlCmd = command{
 	name:    "eml",
 	summary: "brouillons de courriel (.eml) : à la préfecture (lettre et pièces jointes) et au CCC",
 	usage:   "anef-dossier [-C DOSSIER] render eml",
-	help:    `Les brouillons s'ouvrent dans un logiciel de messagerie (en-tête X-Unsent: 1) ; vérifiez-les puis envoyez-les
+	help: `Les brouillons s'ouvrent dans un logiciel de messagerie (en-tête X-Unsent: 1) ; vérifiez-les puis envoyez-les
 vous-même. Les adresses viennent de dossier.yaml ; celle du support ANEF est sourcée (templates/SOURCES.md, ccc-courriel).
 
 Exemple :
    anef-dossier -C ~/dossiers/dupont render eml`,
-	run:     runRenderEml,
+	run: runRenderEml,
 }
 
 func loadRender(e *env) (*render.Input, error) {
