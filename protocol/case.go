@@ -244,11 +244,13 @@ func (c *Case) Begin(ctx context.Context) (*Tx, error) {
 	return &Tx{c: c, fl: fl, events: events}, nil
 }
 
-// Close releases the lock.
+// Close brings the case's summary up to date ([SummaryFile]) and releases
+// the lock.
 func (t *Tx) Close() error {
 	if t.fl == nil {
 		return nil
 	}
+	t.updateSummary()
 	err := t.fl.Unlock()
 	t.fl = nil
 	return err

@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"time"
 
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/google/uuid"
 )
 
@@ -46,12 +48,14 @@ type Event struct {
 	Hash string `json:"-"`
 }
 
-// Decode unmarshals the event's data into v.
+// Decode unmarshals the event's data into v, with the journal's decoder
+// (keys matched exactly; keys v does not have are ignored, so that a newer
+// field does not make an event unreadable).
 func (e Event) Decode(v any) error {
 	if len(e.Data) == 0 {
 		return nil
 	}
-	return json.Unmarshal(e.Data, v)
+	return jsonv2.Unmarshal(e.Data, v)
 }
 
 // JournalError describes a journal that cannot be trusted, with the line where
@@ -84,109 +88,39 @@ func HashLine(line []byte) string {
 
 // ParseJournal reads a whole journal and checks its hash chain. It returns the
 // events read up to the first problem, and a *JournalError describing it.
+//
+// Each line is decoded by one strict decoder ([github.com/go-json-experiment/json],
+// the future encoding/json/v2): an unknown key, a key given twice, invalid
+// UTF-8 or anything after the object makes the line unreadable. The hash
+// chain covers the exact bytes, so a line two readers could understand
+// differently must not be accepted at all.
 func ParseJournal(path string, r io.Reader) ([]Event, error) {
-	return parseJournal(path, r, 64*1024)
-}
-
-// parseJournal is [ParseJournal] with a read buffer of size bytes (the fuzz
-// test makes it small, so that long lines are gathered piece by piece).
-func parseJournal(path string, r io.Reader, size int) ([]Event, error) {
-	return parseLines(path, &bufLines{br: bufio.NewReaderSize(r, size)}, 0, 0)
-}
-
-// parseJournalBytes is [ParseJournal] of a journal already in memory (list
-// reads each whole): the lines are read in place, without a buffer. The
-// events hold no reference to data.
-func parseJournalBytes(path string, data []byte) ([]Event, error) {
-	return parseLines(path, &byteLines{data: data}, bytes.Count(data, []byte("\n")), len(data))
-}
-
-// lineSource yields the lines of a journal with their newline, the last one
-// possibly without it and with io.EOF, as bufio.Reader.ReadBytes does; a
-// line is valid until the next call.
-type lineSource interface {
-	next() ([]byte, error)
-	// atEnd tells whether nothing follows the last line returned.
-	atEnd() bool
-}
-
-type bufLines struct {
-	br   *bufio.Reader
-	long []byte
-}
-
-func (l *bufLines) next() ([]byte, error) {
-	// ReadSlice avoids a copy of each line; a line longer than the buffer
-	// is gathered in long.
-	raw, err := l.br.ReadSlice('\n')
-	if err == bufio.ErrBufferFull {
-		l.long = append(l.long[:0], raw...)
-		for err == bufio.ErrBufferFull {
-			raw, err = l.br.ReadSlice('\n')
-			l.long = append(l.long, raw...)
-		}
-		raw = l.long
-	}
-	return raw, err
-}
-
-func (l *bufLines) atEnd() bool {
-	_, err := l.br.Peek(1)
-	return err == io.EOF
-}
-
-type byteLines struct{ data []byte }
-
-func (l *byteLines) next() ([]byte, error) {
-	i := bytes.IndexByte(l.data, '\n')
-	if i < 0 {
-		raw := l.data
-		l.data = nil
-		return raw, io.EOF
-	}
-	raw := l.data[:i+1]
-	l.data = l.data[i+1:]
-	return raw, nil
-}
-
-func (l *byteLines) atEnd() bool { return len(l.data) == 0 }
-
-// parseLines reads the journal; nlines and size, when known, size the
-// events and the block their data is copied into.
-func parseLines(path string, lines lineSource, nlines, size int) ([]Event, error) {
+	br := bufio.NewReaderSize(r, 64*1024)
 	var events []Event // nil when no line is good, as callers may test
-	arena := make([]byte, 0, size)
 	prev := GenesisHash
 	var offset int64
 	for lineNo := 1; ; lineNo++ {
-		raw, err := lines.next()
+		raw, err := br.ReadBytes('\n')
 		if len(raw) == 0 && err == io.EOF {
 			return events, nil
 		}
 		if err != nil && err != io.EOF {
 			return events, fmt.Errorf("lecture du journal %s : %w", path, err)
 		}
-		complete := err == nil
 		line := bytes.TrimSuffix(raw, []byte("\n"))
 		start := offset
 		offset += int64(len(raw))
-		if !complete {
+		if err == io.EOF {
 			// No final newline: a write was cut short.
 			return events, &JournalError{Path: path, Line: lineNo, Offset: start, Truncated: true,
 				Reason: "dernière ligne incomplète (écriture interrompue, sans fin de ligne)"}
 		}
 		var ev Event
-		if !parseCanonical(line, &ev, &arena) {
-			dec := json.NewDecoder(bytes.NewReader(line))
-			dec.DisallowUnknownFields()
-			if err := dec.Decode(&ev); err != nil || dec.More() {
-				// json.Valid before atEnd: line may be in a buffer
-				// that atEnd refills.
-				valid := json.Valid(line)
-				atEnd := lines.atEnd()
-				reason := "ligne illisible (JSON invalide)"
-				return events, &JournalError{Path: path, Line: lineNo, Offset: start, Truncated: atEnd && !valid, Reason: reason}
-			}
+		if err := decodeLine(line, &ev); err != nil {
+			_, peek := br.Peek(1)
+			atEnd := peek == io.EOF
+			return events, &JournalError{Path: path, Line: lineNo, Offset: start,
+				Truncated: atEnd && !jsontext.Value(line).IsValid(), Reason: "ligne illisible (JSON invalide)"}
 		}
 		if ev.ID == "" || ev.Type == "" || ev.Time.IsZero() {
 			return events, &JournalError{Path: path, Line: lineNo, Offset: start, Reason: "événement incomplet (id, date ou type manquant)"}
@@ -198,11 +132,18 @@ func parseLines(path string, lines lineSource, nlines, size int) ([]Event, error
 		ev.Line = lineNo
 		ev.Hash = HashLine(line)
 		prev = ev.Hash
-		if events == nil && nlines > 0 {
-			events = make([]Event, 0, nlines)
-		}
 		events = append(events, ev)
 	}
+}
+
+// strictLine are the options a journal line is decoded with: on top of
+// json/v2's defaults (duplicate keys and invalid UTF-8 rejected, names
+// matched exactly), no key the [Event] does not have.
+var strictLine = jsonv2.RejectUnknownMembers(true)
+
+// decodeLine decodes one journal line (without its newline) into ev.
+func decodeLine(line []byte, ev *Event) error {
+	return jsonv2.Unmarshal(line, ev, strictLine)
 }
 
 // ReadJournal opens and parses the journal at path. A missing file is an error.

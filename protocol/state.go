@@ -134,7 +134,7 @@ func Fold(p *Protocol, events []Event, d *Dossier) *State {
 			s.Created = e.Time
 		case EventPiece:
 			var pc Piece
-			if err := decodePiece(e, &pc); err != nil {
+			if err := e.Decode(&pc); err != nil {
 				s.Warnings = append(s.Warnings, fmt.Sprintf("ligne %d : pièce illisible", e.Line))
 				continue
 			}
@@ -142,7 +142,7 @@ func Fold(p *Protocol, events []Event, d *Dossier) *State {
 			s.Pieces = append(s.Pieces, pc)
 		case EventStepDone:
 			var r StepRecord
-			if err := decodeStep(e, &r); err != nil {
+			if err := e.Decode(&r); err != nil {
 				continue
 			}
 			r.EventID, r.RecordedAt = e.ID, e.Time
@@ -176,7 +176,7 @@ func Fold(p *Protocol, events []Event, d *Dossier) *State {
 			}
 		case EventNote:
 			var n NoteRecord
-			if decodeNote(e, &n) == nil {
+			if e.Decode(&n) == nil {
 				s.Notes = append(s.Notes, n)
 			}
 		case EventTimestamp:

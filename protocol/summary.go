@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"anefdossier/templates"
 )
 
 // CaseSummary is where one case stands, for a list of many cases: who, which
@@ -33,6 +35,9 @@ type CaseSummary struct {
 	WarningCount int
 	Events       int
 	Err          error
+	// Folded is true when the case was folded from its journal, false when
+	// it was read from its up-to-date summary file.
+	Folded bool
 }
 
 // Who returns "SURNAME First names", or "" when neither is known.
@@ -79,7 +84,8 @@ func FindCases(root string) (cases []string, unreadable map[string]error, err er
 	return cases, unreadable, nil
 }
 
-// protocolCache loads each protocol once for a whole list.
+// protocolCache loads each protocol once for a whole list, with the SHA-256
+// of its file (what a summary's stamp is compared with).
 type protocolCache struct {
 	mu   sync.Mutex
 	fsys fs.FS
@@ -88,31 +94,58 @@ type protocolCache struct {
 
 type protoEntry struct {
 	p   *Protocol
+	sha string
 	err error
 }
 
-func (c *protocolCache) get(id string) (*Protocol, error) {
+func newProtocolCache(fsys fs.FS) *protocolCache {
+	if fsys == nil {
+		fsys = templates.FS
+	}
+	return &protocolCache{fsys: fsys, m: map[string]protoEntry{}}
+}
+
+func (c *protocolCache) get(id string) (*Protocol, string, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.m[id]; ok {
-		return e.p, e.err
+		return e.p, e.sha, e.err
 	}
-	p, err := LoadProtocol(c.fsys, id)
-	c.m[id] = protoEntry{p, err}
-	return p, err
+	var e protoEntry
+	e.p, e.err = LoadProtocol(c.fsys, id)
+	if e.err == nil {
+		e.sha = protocolSHA(c.fsys, id)
+	}
+	c.m[id] = e
+	return e.p, e.sha, e.err
 }
 
-// SummarizeCases reads the cases in parallel (at most workers at a time; 0
-// means the number of CPUs) and returns one summary per folder, in the same
-// order. A broken case never stops the others. cache may be nil.
-func SummarizeCases(dirs []string, tmpl fs.FS, today time.Time, workers int, cache *ListCache) []CaseSummary {
+// ListOptions tune [SummarizeCases].
+type ListOptions struct {
+	// Workers is how many cases are read at a time (0: the number of CPUs).
+	Workers int
+	// IgnoreSummaries folds every case from its journal, as if no case had
+	// a summary file.
+	IgnoreSummaries bool
+	// Refresh rewrites the summary of a case whose summary is missing or
+	// stale, under the case's exclusive lock taken without waiting: a case
+	// busy with another command is read without it and left as it is.
+	Refresh bool
+}
+
+// SummarizeCases reads the cases in parallel and returns one summary per
+// folder, in the same order. A case whose [SummaryFile] matches its files is
+// read from it alone; any other is folded from its journal. A broken case
+// never stops the others.
+func SummarizeCases(dirs []string, tmpl fs.FS, today time.Time, o ListOptions) []CaseSummary {
+	workers := o.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	if workers > len(dirs) {
 		workers = len(dirs)
 	}
-	pc := &protocolCache{fsys: tmpl, m: map[string]protoEntry{}}
+	pc := newProtocolCache(tmpl)
 	out := make([]CaseSummary, len(dirs))
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -121,7 +154,7 @@ func SummarizeCases(dirs []string, tmpl fs.FS, today time.Time, workers int, cac
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				out[i] = summarize(dirs[i], tmpl, pc, cache, today)
+				out[i] = summarize(dirs[i], pc, o, today)
 			}
 		}()
 	}
@@ -133,65 +166,49 @@ func SummarizeCases(dirs []string, tmpl fs.FS, today time.Time, workers int, cac
 	return out
 }
 
-// SummarizeCase reads one case.
-func SummarizeCase(dir string, tmpl fs.FS, today time.Time) CaseSummary {
-	return summarize(dir, tmpl, &protocolCache{fsys: tmpl, m: map[string]protoEntry{}}, nil, today)
-}
-
-func summarize(dir string, tmpl fs.FS, pc *protocolCache, cache *ListCache, today time.Time) (s CaseSummary) {
+func summarize(dir string, pc *protocolCache, o ListOptions, today time.Time) (s CaseSummary) {
 	s.Dir = dir
 	defer func() {
 		// A malformed case must not take the whole list down.
 		if r := recover(); r != nil {
-			s.Err = fmt.Errorf("erreur interne en lisant ce dossier (%v)", r)
+			s = CaseSummary{Dir: dir, Folded: true, Err: fmt.Errorf("erreur interne en lisant ce dossier (%v)", r)}
 		}
 	}()
-	cs := &Case{Dir: dir, Templates: tmpl}
-	journalPath := cs.Path(JournalFile)
-	jst, err := os.Stat(journalPath)
+	cs := &Case{Dir: dir, Templates: pc.fsys}
+	jst, err := os.Stat(cs.Path(JournalFile))
 	if err != nil || !jst.Mode().IsRegular() {
 		s.Err = fmt.Errorf("%s : %w", dir, ErrNotCase)
 		return s
 	}
-	dossierPath := cs.Path(DossierFile)
-	dossierBytes, derr := os.ReadFile(dossierPath)
-	var d *Dossier
-	if derr == nil {
-		if d, _ = quickDossier(dossierBytes); d == nil {
-			d, _, derr = ParseDossier(dossierPath, dossierBytes)
+	if !o.IgnoreSummaries {
+		if sf := readSummary(cs, jst, pc); sf != nil && sf.apply(&s, pc, today) {
+			return s
 		}
-	} else {
-		derr = fmt.Errorf("lecture de %s : %w", dossierPath, derr)
+		s = CaseSummary{Dir: dir}
 	}
+	s.Folded = true
+	if o.Refresh {
+		if sf, ok := cs.refreshSummary(pc); ok && sf.apply(&s, pc, today) {
+			return s
+		}
+		s = CaseSummary{Dir: dir, Folded: true}
+	}
+	return fold(cs, pc, today)
+}
+
+// fold reads a case from its files, without the lock: list reads many cases
+// and a journal is only ever appended to, whole lines at a time. A torn last
+// line may be a write in progress: it is read again under the shared lock.
+func fold(cs *Case, pc *protocolCache, today time.Time) (s CaseSummary) {
+	s.Dir, s.Folded = cs.Dir, true
+	d, _, derr := cs.Dossier()
 	if d != nil {
 		s.Surname, s.FirstNames = d.Person.Surname, d.Person.FirstNames
 	}
-	var key string
-	if cache != nil && derr == nil {
-		key = cache.key(dir, jst, dossierBytes)
-		if e := cache.get(key); e != nil {
-			if p, err := pc.get(e.Protocol); err == nil && fromEntry(&s, e, p, today) {
-				return s
-			}
-			s = CaseSummary{Dir: dir, Surname: s.Surname, FirstNames: s.FirstNames}
-		}
-	}
-	// Read without the lock: list reads many cases and a journal is only
-	// ever appended to, whole lines at a time. A torn last line may be a
-	// write in progress: it is read again under the shared lock.
-	journal, jerr := os.ReadFile(journalPath)
-	if jerr != nil {
-		s.Err = fmt.Errorf("lecture du journal %s : %w", journalPath, jerr)
-		return s
-	}
-	if int64(len(journal)) != jst.Size() {
-		key = "" // changed since the stat: do not cache what was read
-	}
-	events, jerr := parseJournalBytes(journalPath, journal)
+	events, jerr := ReadJournal(cs.Path(JournalFile))
 	var je *JournalError
 	if errors.As(jerr, &je) && je.Truncated {
 		events, jerr = cs.Events()
-		key = ""
 	}
 	s.Events = len(events)
 	s.Protocol = cs.ProtocolID(events)
@@ -204,7 +221,7 @@ func summarize(dir string, tmpl fs.FS, pc *protocolCache, cache *ListCache, toda
 		s.Err = derr
 		d = nil
 	}
-	p, err := pc.get(s.Protocol)
+	p, _, err := pc.get(s.Protocol)
 	if err != nil {
 		s.Err = err
 		return s
@@ -213,13 +230,9 @@ func summarize(dir string, tmpl fs.FS, pc *protocolCache, cache *ListCache, toda
 	s.Warnings, s.WarningCount = st.Warnings, len(st.Warnings)
 	s.Next = st.Next()
 	s.Finished = s.Next == nil
-	all := st.Deadlines(d, today)
-	if dl := NextDeadline(all); dl != nil {
+	if dl := NextDeadline(st.Deadlines(d, today)); dl != nil {
 		c := *dl
 		s.Deadline = &c
-	}
-	if key != "" {
-		cache.put(key, toEntry(&s, all))
 	}
 	return s
 }

@@ -2,9 +2,7 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
-	"runtime/debug"
 	"text/tabwriter"
 
 	"anefdossier/protocol"
@@ -13,18 +11,19 @@ import (
 var listCmd = command{
 	name:    "list",
 	summary: "tous les dossiers sous un dossier : prochaine étape et prochain délai, le plus urgent d'abord",
-	usage:   "anef-dossier list [DOSSIER] [--json]",
+	usage:   "anef-dossier list [DOSSIER] [--json] [--refresh | --no-cache]",
 	help: `Cherche les dossiers anef-dossier (ceux qui ont un journal.jsonl) sous DOSSIER (par défaut le dossier
 courant, ou celui de -C) et affiche une ligne par dossier : la personne, le protocole, la prochaine étape
 obligatoire, le prochain délai avec sa date et les jours restants. Les dossiers illisibles (journal modifié,
 dossier.yaml invalide) sont signalés sur leur ligne, en tête ; les autres sont listés quand même.
 
-Pour aller vite sur des centaines de dossiers, list garde dans un cache (~/.cache/anef-dossier/liste.json,
-ou le dossier indiqué par ANEF_DOSSIER_CACHE ; « off » le désactive) le résultat de chaque dossier, retrouvé par
-la taille et la date de modification de son journal (chaque commande qui écrit l'allonge) et l'empreinte exacte de
-son dossier.yaml : un dossier modifié par anef-dossier ou un dossier.yaml retouché est toujours relu. Le cache ne
-contient ni nom ni texte saisi. Le contrôle de l'intégrité reste le rôle de anef-dossier verify ; --no-cache relit
-tout.
+Chaque commande qui modifie un dossier y écrit aussi un petit résumé (.summary.json : ce que list affiche,
+avec la taille et la date du journal et de dossier.yaml et l'empreinte du protocole dont il est tiré) ; list
+lit ce résumé quand il correspond encore aux fichiers du dossier, et relit le dossier en entier sinon (dossier.yaml
+retouché à la main, journal écrit par une version plus ancienne, protocole modifié). list n'écrit rien, sauf
+avec --refresh, qui réécrit les résumés absents ou périmés (chaque dossier verrouillé le temps de l'écriture ;
+un dossier occupé par une autre commande est laissé tel quel). Le contrôle de l'intégrité reste le rôle de
+anef-dossier verify ; --no-cache ignore les résumés et relit tout.
 
 Exemple :
    anef-dossier list ~/dossiers
@@ -57,7 +56,8 @@ type listEntry struct {
 func runList(e *env, args []string) error {
 	fs := e.flags()
 	asJSON := fs.Bool("json", "", "sortie JSON (pour d'autres outils)")
-	noCache := fs.Bool("no-cache", "", "relit chaque dossier en entier, sans le cache des dossiers inchangés")
+	noCache := fs.Bool("no-cache", "", "relit chaque dossier en entier, sans son résumé")
+	refresh := fs.Bool("refresh", "", "réécrit les résumés absents ou périmés des dossiers relus en entier")
 	pos, err := fs.parse(e, args)
 	if err != nil {
 		return err
@@ -69,20 +69,18 @@ func runList(e *env, args []string) error {
 	if len(pos) == 1 {
 		root = pos[0]
 	}
-	// A short run that allocates a lot and frees little: fewer collections
-	// save about a fifth of the CPU time over a thousand cases.
-	debug.SetGCPercent(400)
 	dirs, unreadable, err := protocol.FindCases(root)
 	if err != nil {
 		return failure(err.Error(), "indiquez un dossier existant : anef-dossier list ~/dossiers")
 	}
-	var cache *protocol.ListCache
-	if path := listCachePath(*noCache); path != "" {
-		cache = protocol.OpenListCache(path, e.tmplFS())
+	list := protocol.SummarizeCases(dirs, e.tmplFS(), protocol.Now(),
+		protocol.ListOptions{IgnoreSummaries: *noCache, Refresh: *refresh})
+	folded := 0
+	for i := range list {
+		if list[i].Folded && list[i].Err == nil {
+			folded++
+		}
 	}
-	list := protocol.SummarizeCases(dirs, e.tmplFS(), protocol.Now(), 0, cache)
-	// The cache only saves time: failing to write it changes nothing else.
-	_ = cache.Save(protocol.Now())
 	for dir, err := range unreadable {
 		list = append(list, protocol.CaseSummary{Dir: dir, Err: fmt.Errorf("%w : %v", protocol.ErrUnreadableFolder, err)})
 	}
@@ -108,6 +106,10 @@ func runList(e *env, args []string) error {
 	}
 	if broken > 0 {
 		e.warnf("%s sur %d illisible(s) : voir la colonne ERREUR (anef-dossier -C DOSSIER verify)", protocol.Count(broken, "dossier", "dossiers"), len(entries))
+	}
+	if folded > 0 && !*noCache && !*refresh {
+		fmt.Fprintf(e.stderr, "anef-dossier: %s en entier (résumé absent ou périmé) ; anef-dossier list --refresh met les résumés à jour\n",
+			protocol.Count(folded, "dossier relu", "dossiers relus"))
 	}
 	if *asJSON {
 		return e.printJSON(entries)
@@ -147,25 +149,6 @@ func runList(e *env, args []string) error {
 	}
 	e.outf("%s.\n", protocol.Count(len(entries), "dossier", "dossiers"))
 	return nil
-}
-
-// listCachePath is where list keeps its cache, or "" for none.
-func listCachePath(noCache bool) string {
-	if noCache {
-		return ""
-	}
-	dir := os.Getenv("ANEF_DOSSIER_CACHE")
-	switch dir {
-	case "off", "0", "non":
-		return ""
-	case "":
-		base, err := os.UserCacheDir()
-		if err != nil {
-			return ""
-		}
-		dir = filepath.Join(base, "anef-dossier")
-	}
-	return filepath.Join(dir, "liste.json")
 }
 
 // relTo shows a case folder relative to the listed root when possible.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"text/template"
@@ -21,8 +23,10 @@ import (
 // genCases writes n case folders of events events each below root, spread over
 // the embedded protocols, with a filled dossier.yaml (written from the same
 // commented template as init) and a valid hash-chained journal. It writes the
-// files directly: no fsync, no lock, so 1,000 cases take a second.
-func genCases(tb testing.TB, root string, n, events int) {
+// files directly (no fsync, no lock, so 1,000 cases take a few seconds), then,
+// when summaries is true, takes and releases each case's lock as a command
+// does, which writes the case's summary.
+func genCases(tb testing.TB, root string, n, events int, summaries bool) {
 	tb.Helper()
 	raw, err := fs.ReadFile(templates.FS, "dossier.yaml.tmpl")
 	if err != nil {
@@ -120,6 +124,15 @@ func genCases(tb testing.TB, root string, n, events int) {
 		if err := os.WriteFile(filepath.Join(dir, protocol.JournalFile), j.Bytes(), 0o600); err != nil {
 			tb.Fatal(err)
 		}
+		if summaries {
+			// What the last command on the case leaves: its summary, written
+			// when the transaction ends.
+			tx, err := (&protocol.Case{Dir: dir}).Begin(context.Background())
+			if err != nil {
+				tb.Fatal(err)
+			}
+			tx.Close()
+		}
 	}
 }
 
@@ -132,28 +145,26 @@ func mustJSON(tb testing.TB, v any) json.RawMessage {
 }
 
 // BenchmarkList: `list` over 1,000 cases of 50 events, the real binary
-// (process start included), cache warm (every case unchanged since the
-// previous list) and cold (--no-cache).
+// (process start included), from the summaries and folding every case
+// (--no-cache).
 // go test ./cmd/anef-dossier -run '^$' -bench List -benchtime 20x
 func BenchmarkList(b *testing.B) {
 	root := b.TempDir()
-	genCases(b, root, 1000, 50)
+	genCases(b, root, 1000, 50, true)
 	bin := filepath.Join(b.TempDir(), "anef-dossier")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		b.Fatalf("go build: %v\n%s", err, out)
 	}
-	env := append(os.Environ(), "ANEF_DOSSIER_TEST_NOW=2026-03-25T10:00:00Z", "ANEF_DOSSIER_CACHE="+b.TempDir())
+	env := append(os.Environ(), "ANEF_DOSSIER_TEST_NOW=2026-03-25T10:00:00Z")
 	for _, bc := range []struct {
 		name string
 		args []string
 	}{
-		{"cache", []string{"list", root}},
-		{"sans-cache", []string{"list", root, "--no-cache"}},
+		{"resumes", []string{"list", root}},
+		{"sans-resume", []string{"list", root, "--no-cache"}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			listOnce(b, bin, env, bc.args) // warms the cache
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
+			for b.Loop() {
 				listOnce(b, bin, env, bc.args)
 			}
 		})
@@ -171,11 +182,20 @@ func listOnce(b *testing.B, bin string, env, args []string) {
 }
 
 // TestGenerateListCases writes the benchmark's cases into $ANEF_BENCH_GEN for
-// bench/list.sh, which times the real binary on them.
+// bench/list.sh, which times the real binary on them: $ANEF_BENCH_CASES cases
+// (default 1,000) of 50 events, with their summaries unless
+// ANEF_BENCH_SUMMARIES=0.
 func TestGenerateListCases(t *testing.T) {
 	dir := os.Getenv("ANEF_BENCH_GEN")
 	if dir == "" {
 		t.Skip("ANEF_BENCH_GEN not set")
 	}
-	genCases(t, dir, 1000, 50)
+	n := 1000
+	if v := os.Getenv("ANEF_BENCH_CASES"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n <= 0 {
+			t.Fatalf("ANEF_BENCH_CASES=%q", v)
+		}
+	}
+	genCases(t, dir, n, 50, os.Getenv("ANEF_BENCH_SUMMARIES") != "0")
 }
