@@ -15,14 +15,14 @@ const EnvChromium = "ANEF_DOSSIER_CHROMIUM"
 
 var (
 	// ErrNoChromium is returned when no Chromium can be found.
-	ErrNoChromium = errors.New("Chromium est introuvable")
+	ErrNoChromium = errors.New("navigateur Chromium introuvable")
 	// ErrTimeout is returned when the page did not load within the timeout.
 	ErrTimeout = errors.New("la page n'a pas fini de se charger dans le délai")
 	// ErrCertificate is returned for a server whose TLS certificate the
 	// browser does not trust.
 	ErrCertificate = errors.New("le certificat TLS du serveur n'est pas valide")
 	// ErrBrowserDied is returned when Chromium stopped during a capture.
-	ErrBrowserDied = errors.New("Chromium s'est arrêté pendant la capture")
+	ErrBrowserDied = errors.New("le navigateur Chromium s'est arrêté pendant la capture")
 	// ErrNoDisplay is returned when a visible browser is asked without a
 	// graphical session.
 	ErrNoDisplay = errors.New("aucun affichage graphique (DISPLAY et WAYLAND_DISPLAY sont vides)")

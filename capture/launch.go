@@ -108,10 +108,10 @@ func StartBrowser(o BrowserOptions) (*Launched, error) {
 		}
 		select {
 		case err := <-exited:
-			return nil, fmt.Errorf("Chromium s'est arrêté au démarrage (%v) ; voir %s", err, filepath.Join(o.ProfileDir, "chromium.log"))
+			return nil, fmt.Errorf("le navigateur Chromium s'est arrêté au démarrage (%v) ; voir %s", err, filepath.Join(o.ProfileDir, "chromium.log"))
 		case <-deadline:
 			cmd.Process.Kill()
-			return nil, errors.New("Chromium n'a pas ouvert son port de débogage dans les 20 s")
+			return nil, errors.New("le navigateur Chromium n'a pas ouvert son port de débogage dans les 20 s")
 		case <-time.After(50 * time.Millisecond):
 		}
 	}

@@ -58,7 +58,6 @@ func ParseDate(s string) (t time.Time, hasTime bool, err error) {
 }
 
 var frMonths = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
-var frDays = [...]string{"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"}
 
 // FrDate formats a date the French way, in Paris time: 10/03/2026.
 func FrDate(t time.Time) string { return t.In(Paris).Format("02/01/2006") }
@@ -75,9 +74,6 @@ func FrLongDate(t time.Time) string {
 	}
 	return fmt.Sprintf("%s %s %d", d, frMonths[t.Month()-1], t.Year())
 }
-
-// FrWeekday returns the French name of the day of the week.
-func FrWeekday(t time.Time) string { return frDays[t.In(Paris).Weekday()] }
 
 // Midnight returns the start of t's day in Paris.
 func Midnight(t time.Time) time.Time {

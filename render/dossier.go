@@ -165,15 +165,6 @@ func pieceKind(p *protocol.Piece) string {
 	return "other"
 }
 
-// DossierPDF renders the whole dossier in memory (see [Input.WriteDossier]).
-func (in *Input) DossierPDF() ([]byte, error) {
-	var buf bytes.Buffer
-	if err := in.WriteDossier(&buf); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
 // WriteDossier renders the whole dossier to w: cover with table of contents,
 // the protocol's main letter, the inventory, every piece, the integrity
 // annex.

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"anefdossier/protocol"
 )
@@ -204,11 +205,9 @@ func piecesText(ns []int) string {
 
 // de elides the French preposition before a vowel: "d'Awa", "de Karim".
 func de(name string) string {
-	for _, r := range strings.ToLower(name) {
-		if strings.ContainsRune("aeiouyhàâéèêëîïôöùûü", r) {
-			return "d'" + name
-		}
-		break
+	first, _ := utf8.DecodeRuneInString(strings.ToLower(name))
+	if strings.ContainsRune("aeiouyhàâéèêëîïôöùûü", first) {
+		return "d'" + name
 	}
 	return "de " + name
 }

@@ -92,12 +92,6 @@ func (d *doc) drawFooter() {
 	d.SetTextColor(0, 0, 0)
 }
 
-// para writes a justified paragraph in the current font.
-func (d *doc) para(size float64, style, text string) {
-	d.SetFont(sans, style, size)
-	d.MultiCell(bodyW, size*0.5, text, "", "J", false)
-}
-
 // lines writes lines left-aligned at x with width w.
 func (d *doc) linesAt(x, w float64, size float64, style string, lines []string) {
 	d.SetFont(sans, style, size)

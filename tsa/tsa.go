@@ -171,16 +171,6 @@ func Verify(reply, digest []byte, roots *x509.CertPool) (Info, error) {
 	return verify(reply, digest, nil, roots)
 }
 
-// Parse reads a reply without any trust decision (for display); it still
-// refuses malformed data and a bad signature.
-func Parse(reply []byte) (*timestamp.Timestamp, error) {
-	ts, err := timestamp.ParseResponse(reply)
-	if err != nil {
-		return nil, fmt.Errorf("%w : %v", ErrInvalid, err)
-	}
-	return ts, nil
-}
-
 var oidTimeStamping = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 8}
 
 func verify(reply, digest []byte, nonce *big.Int, roots *x509.CertPool) (Info, error) {

@@ -64,9 +64,7 @@ func runCheck(e *env, args []string) error {
 	}
 	for _, doc := range p.Documents {
 		cd := checkDoc{ID: doc.ID, Title: doc.Title, Missing: []string{}}
-		for _, f := range doc.Missing(d) {
-			cd.Missing = append(cd.Missing, f)
-		}
+		cd.Missing = append(cd.Missing, doc.Missing(d)...)
 		res.Documents = append(res.Documents, cd)
 	}
 	if *asJSON {
