@@ -104,6 +104,9 @@ func noLeftovers(t *testing.T) {
 // must run.
 func needChromium(t *testing.T) {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("go test -short : sans Chromium")
+	}
 	if _, err := FindChromium(""); err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatalf("CI is set and Chromium is missing: %v", err)
