@@ -277,6 +277,9 @@ func TestTamperedPiece(t *testing.T) {
 }
 
 func TestTelerecours(t *testing.T) {
+	if testing.Short() {
+		t.Skip("go test -short : découpage Télérecours et qpdf sur chaque fichier")
+	}
 	in := exampleCase(t)
 	files, err := in.Telerecours()
 	if err != nil {
