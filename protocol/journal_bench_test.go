@@ -33,7 +33,7 @@ func benchJournal(tb testing.TB, p *Protocol, n int) []byte {
 	found := true
 	for pieces := 1; count < n/2; count, pieces = count+1, pieces+1 {
 		var files []PieceFile
-		for _, role := range []string{"piece", "brut", "mhtml", "document", "preuve"} {
+		for _, role := range []FileRole{RolePiece, RoleRaw, RoleMHTML, RoleDocument, RoleEvidence} {
 			files = append(files, PieceFile{Role: role, Path: fmt.Sprintf("pieces/%03d-capture.%s", pieces, role), SHA256: strings.Repeat("ab", 32), Size: 123456})
 		}
 		rec, err := json.Marshal(CaptureSummary{URL: "https://www.exemple-prefecture.gouv.fr/booking/create/12345/0",
@@ -100,6 +100,6 @@ func BenchmarkFold(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		FoldDossier(p, events, nil)
+		Fold(p, events, nil)
 	}
 }

@@ -183,7 +183,7 @@ func (c *Case) makeSummary(events []Event, jst os.FileInfo, pc *protocolCache) (
 		return nil, err
 	}
 	now := Now()
-	st := FoldDossier(p, events, d)
+	st := Fold(p, events, d)
 	sf := &summary{Schema: summarySchema, JournalSize: jst.Size(), JournalMtime: jst.ModTime().UnixNano(),
 		DossierSize: dsize, DossierMtime: dmtime, Protocol: id, ProtocolSHA256: sha,
 		Events: len(events), Surname: d.Person.Surname, FirstNames: d.Person.FirstNames, Warnings: st.Warnings}

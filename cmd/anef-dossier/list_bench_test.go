@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
@@ -134,14 +133,6 @@ func genCases(tb testing.TB, root string, n, events int, summaries bool) {
 			tx.Close()
 		}
 	}
-}
-
-func mustJSON(tb testing.TB, v any) json.RawMessage {
-	b, err := json.Marshal(v)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return b
 }
 
 // BenchmarkList: `list` over 1,000 cases of 50 events, the real binary
