@@ -32,24 +32,24 @@ func pdfConf() *model.Configuration {
 	return conf
 }
 
-// pdfPiece reads an imported PDF piece (checked against the journal, except
-// in the counting pass) and counts its pages.
-func (b *builder) pdfPiece(p *protocol.Piece) ([]byte, int, error) {
-	var data []byte
-	var err error
-	if b.dry {
-		data, err = os.ReadFile(b.in.path(p.Main().Path))
-	} else {
-		data, err = b.in.readPiece(p)
+// pdfPages counts the pages of an imported PDF piece in the first pass
+// and remembers them for the second, which reads the piece (checked against
+// the journal) only when it copies it.
+func (b *builder) pdfPages(p *protocol.Piece) (int, error) {
+	if !b.dry {
+		return b.pageCounts[p.Number], nil
 	}
+	f, err := os.Open(b.in.path(p.Main().Path))
 	if err != nil {
-		return nil, 0, err
+		return 0, err
 	}
-	n, err := api.PageCount(bytes.NewReader(data), pdfConf())
+	defer f.Close()
+	n, err := api.PageCount(f, pdfConf())
 	if err != nil {
-		return nil, 0, fmt.Errorf("pièce n°%d : PDF illisible : %w", p.Number, err)
+		return 0, fmt.Errorf("pièce n°%d : PDF illisible : %w", p.Number, err)
 	}
-	return data, n, nil
+	b.pageCounts[p.Number] = n
+	return n, nil
 }
 
 // stamped reads an imported PDF and stamps every page with its piece number

@@ -54,14 +54,16 @@ type builder struct {
 	override []byte
 	// pendingParent is a level-0 section opened by the next mark.
 	pendingParent string
+	// pageCounts of the imported PDFs, from the first pass.
+	pageCounts map[int]int
 }
 
 // segmentLimit bounds the image bytes of one fpdf segment: fpdf keeps every
-// image and the whole PDF in memory until it writes it.
-const segmentLimit = 24 << 20
+// image and the whole PDF in memory until it writes it, then pdfcpu reads it.
+const segmentLimit = 8 << 20
 
 func newBuilder(in *Input, title string, dry bool, total int, toc []mark) *builder {
-	b := &builder{in: in, dry: dry, title: title, total: total, toc: toc}
+	b := &builder{in: in, dry: dry, title: title, total: total, toc: toc, pageCounts: map[int]int{}}
 	b.cur = b.newDoc()
 	return b
 }
@@ -106,11 +108,17 @@ func (b *builder) cut() {
 	b.cur = b.newDoc()
 }
 
-// insertPDF closes the current segment and merges a stamped imported PDF.
-func (b *builder) insertPDF(p *protocol.Piece, data []byte, pages int) {
+// insertPDF closes the current segment, then reads, stamps and copies an
+// imported PDF.
+func (b *builder) insertPDF(p *protocol.Piece, pages int) {
 	b.cut()
 	first := b.offset + 1
 	if !b.dry && b.err == nil {
+		data, err := b.in.readPiece(p)
+		if err != nil {
+			b.err = err
+			return
+		}
 		ctx, err := stamped(data, p.Number, first, b.total)
 		if err != nil {
 			b.err = fmt.Errorf("pièce n°%d : tampon impossible : %w", p.Number, err)
@@ -148,6 +156,16 @@ func (b *builder) finish(w io.Writer) error {
 	return b.out.finish(b.title, b.in.Now, b.marks)
 }
 
+// streamed says whether a PNG piece is copied into the output straight from
+// its file (second pass of a dossier, a PNG that allows it).
+func (b *builder) streamed(p *protocol.Piece) bool {
+	if b.dry || b.out == nil || b.override != nil || pieceKind(p) != "png" {
+		return false
+	}
+	_, ok := streamablePNG(b.in.path(p.Main().Path))
+	return ok
+}
+
 // pieceKind tells how a piece is shown.
 func pieceKind(p *protocol.Piece) string {
 	switch strings.ToLower(path.Ext(p.Main().Path)) {
@@ -181,13 +199,13 @@ func (in *Input) WriteDossier(w io.Writer) error {
 	if err := b.dossier(letter, entries); err != nil {
 		return err
 	}
-	total, toc, merged := b.pages(), b.marks, b.imports > 0 || b.segments > 0
+	total, toc, counts := b.pages(), b.marks, b.pageCounts
 	b = newBuilder(in, "Dossier — "+in.facts().PersonName, false, total, toc)
+	b.pageCounts = counts
 	b.segLimit = segmentLimit
-	if b.merged = merged; merged {
-		if b.out, err = newPDFOut(w); err != nil {
-			return err
-		}
+	b.merged = true
+	if b.out, err = newPDFOut(w); err != nil {
+		return err
 	}
 	if err := b.dossier(letter, entries); err != nil {
 		return err
@@ -317,7 +335,7 @@ func pieceHeading(e Entry) string { return fmt.Sprintf("Pièce n°%d — %s", e.
 
 // piece draws one piece under its heading.
 func (b *builder) piece(p *protocol.Piece, e Entry) error {
-	if k := pieceKind(p); k == "png" || k == "jpg" {
+	if k := pieceKind(p); (k == "png" || k == "jpg") && !b.streamed(p) {
 		size := p.Main().Size
 		if b.segLimit > 0 && b.segBytes > 0 && b.segBytes+size > b.segLimit {
 			b.cut()
@@ -334,14 +352,14 @@ func (b *builder) piece(p *protocol.Piece, e Entry) error {
 	case "png", "jpg":
 		return b.image(p)
 	case "pdf":
-		data, pages, err := b.pdfPiece(p)
+		pages, err := b.pdfPages(p)
 		if err != nil {
 			return err
 		}
 		d.SetFont(sans, "", 10.5)
 		d.MultiCell(bodyW, 5.5, nb(fmt.Sprintf("Document PDF importé de %s, reproduit tel quel %s ; chaque page porte le tampon « Pièce n°%d ».",
 			plural(pages, "page", "pages"), pageRange(b.pages()+1, b.pages()+pages), p.Number)), "", "L", false)
-		b.insertPDF(p, data, pages)
+		b.insertPDF(p, pages)
 		return nil
 	case "eml":
 		return b.mail(p)
@@ -416,7 +434,18 @@ func (b *builder) image(p *protocol.Piece) error {
 	if b.override != nil {
 		typ = "PNG"
 	}
-	if b.dry && b.override == nil {
+	if b.streamed(p) {
+		// Laid out around a placeholder; the file's data is copied into
+		// the output when the segment is (see pngstream.go).
+		h, _ := streamablePNG(b.in.path(p.Main().Path))
+		wpx, hpx = h.width, h.height
+		file, data := placeholderPNG(p.Number)
+		info := d.RegisterImageOptionsReader(name, fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(file))
+		if info == nil || d.Err() {
+			return fmt.Errorf("pièce n°%d : image non intégrable : %v", p.Number, d.Error())
+		}
+		b.out.pngs[data] = pngSource{number: p.Number, file: p.Main(), path: b.in.path(p.Main().Path), header: h}
+	} else if b.dry && b.override == nil {
 		fh, err := os.Open(b.in.path(p.Main().Path))
 		if err != nil {
 			return fmt.Errorf("pièce n°%d : %w", p.Number, err)

@@ -31,6 +31,9 @@ type pdfOut struct {
 	h     hash.Hash // of everything written
 	offs  []int64   // offset of object n at offs[n-1]
 	pages []int     // object numbers of the pages, in order
+	// pngs are the PNG pieces copied from their files, by the data of
+	// their placeholder (see [pngSource]).
+	pngs map[string]pngSource
 }
 
 // pagesRoot is the number of the page tree's root: reserved, written last.
@@ -38,7 +41,7 @@ const pagesRoot = 1
 
 func newPDFOut(w io.Writer) (*pdfOut, error) {
 	h := sha256.New()
-	o := &pdfOut{w: &protocol.CountingWriter{W: io.MultiWriter(w, h)}, h: h}
+	o := &pdfOut{w: &protocol.CountingWriter{W: io.MultiWriter(w, h)}, h: h, pngs: map[string]pngSource{}}
 	o.alloc() // pagesRoot
 	_, err := io.WriteString(o.w, "%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
 	return o, err
@@ -219,6 +222,9 @@ func (o *pdfOut) copyObj(ctx *model.Context, ref types.IndirectRef, n int, conv 
 	if !ok {
 		return o.writeObj(n, conv(obj))
 	}
+	if src, ok := o.pngs[string(sd.Raw)]; ok && sd.Subtype() != nil && *sd.Subtype() == "Image" {
+		return o.copyPNG(n, src)
+	}
 	if sd.Raw == nil && sd.Content != nil {
 		if err := sd.Encode(); err != nil {
 			return err
@@ -341,19 +347,19 @@ func (o *pdfOut) finish(title string, now time.Time, marks []mark) error {
 	return err
 }
 
-// pdfBytes writes pages first to last of a document alone, in memory.
-func pdfBytes(ctx *model.Context, first, last int, title string, now time.Time) (_ []byte, err error) {
+// writePDF writes pages first to last of a document alone to w and
+// returns the size written.
+func writePDF(w io.Writer, ctx *model.Context, first, last int, title string, now time.Time) (_ int64, err error) {
 	defer catch(&err)
-	var buf bytes.Buffer
-	o, err := newPDFOut(&buf)
+	o, err := newPDFOut(w)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	if err := o.addPages(ctx, first, last); err != nil {
-		return nil, err
+		return 0, err
 	}
 	if err := o.finish(title, now, nil); err != nil {
-		return nil, err
+		return 0, err
 	}
-	return buf.Bytes(), nil
+	return o.w.N, nil
 }

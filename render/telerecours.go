@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"image"
 	"image/draw"
 	"image/png"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 
@@ -96,39 +98,38 @@ func (in *Input) Telerecours() ([]OutFile, error) {
 	}
 	defer os.RemoveAll(tmp)
 	var out []OutFile
-	write := func(name string, data []byte) error {
-		p := filepath.Join(tmp, name)
-		if err := protocol.ReplaceFile(p, data); err != nil {
-			return fmt.Errorf("écriture de %s : %w", p, err)
+	// write writes one file; with limited, a file over the limit is
+	// removed and errTooBig returned.
+	write := func(name string, fill func(io.Writer) error, limited bool) error {
+		p, size, err := in.WriteOutWith(TelerecoursDir+".nouveau/"+name, fill)
+		if err != nil {
+			return fmt.Errorf("écriture de %s : %w", name, err)
 		}
-		out = append(out, OutFile{Path: filepath.Join(final, name), Size: len(data)})
+		if limited && size > int64(TelerecoursMax) {
+			os.Remove(p)
+			return errTooBig
+		}
+		out = append(out, OutFile{Path: filepath.Join(final, name), Size: int(size)})
 		return nil
 	}
 	for i, e := range entries {
 		p := in.State.Piece(e.Number)
-		parts, err := in.piecePDFs(p, e)
+		name := func(part string) string {
+			return TelerecoursName(e.Number, width, firstNonEmpty(e.Short, e.Title), part)
+		}
+		n, err := in.writePiece(p, e, name, write)
 		if err != nil {
 			return nil, err
 		}
-		if len(parts) > 1 {
-			entries[i].Note = fmt.Sprintf("Pièce produite en %d fichiers (limite de %d Mo par fichier de Télérecours).", len(parts), TelerecoursMax>>20)
-		}
-		for j, data := range parts {
-			part := ""
-			if len(parts) > 1 {
-				part = fmt.Sprintf("_partie%d", j+1)
-			}
-			if err := write(TelerecoursName(e.Number, width, firstNonEmpty(e.Short, e.Title), part), data); err != nil {
-				return nil, err
-			}
-			parts[j] = nil
+		if n > 1 {
+			entries[i].Note = fmt.Sprintf("Pièce produite en %d fichiers (limite de %d Mo par fichier de Télérecours).", n, TelerecoursMax>>20)
 		}
 	}
 	inv, err := in.inventoryPDF(entries)
 	if err != nil {
 		return nil, err
 	}
-	if err := write(TelerecoursName(0, width, "Inventaire des pieces", ""), inv); err != nil {
+	if err := write(TelerecoursName(0, width, "Inventaire des pieces", ""), bytesFill(inv), false); err != nil {
 		return nil, err
 	}
 	out = append(out[len(out)-1:], out[:len(out)-1]...)
@@ -158,34 +159,63 @@ func (in *Input) Telerecours() ([]OutFile, error) {
 	return out, nil
 }
 
-// piecePDFs renders one piece as one or more PDFs under TelerecoursMax.
-func (in *Input) piecePDFs(p *protocol.Piece, e Entry) ([][]byte, error) {
+// errTooBig: a file over TelerecoursMax was not kept.
+var errTooBig = fmt.Errorf("fichier de plus de %d Mo", TelerecoursMax>>20)
+
+func bytesFill(data []byte) func(io.Writer) error {
+	return func(w io.Writer) error { _, err := w.Write(data); return err }
+}
+
+// writePiece writes one piece as one or more PDFs under TelerecoursMax,
+// named by name("") or name("_partieN"), one at a time; it returns how
+// many.
+func (in *Input) writePiece(p *protocol.Piece, e Entry, name func(string) string, write func(string, func(io.Writer) error, bool) error) (int, error) {
+	title := pieceHeading(e)
 	if pieceKind(p) == "pdf" {
 		data, err := in.readPiece(p)
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
 		ctx, err := stamped(data, p.Number, 0, 0)
 		if err != nil {
-			return nil, fmt.Errorf("pièce n°%d : tampon impossible : %w", p.Number, err)
+			return 0, fmt.Errorf("pièce n°%d : tampon impossible : %w", p.Number, err)
 		}
-		out, err := pdfBytes(ctx, 1, ctx.PageCount, pieceHeading(e), in.Now)
+		err = write(name(""), func(w io.Writer) error { _, err := writePDF(w, ctx, 1, ctx.PageCount, title, in.Now); return err }, true)
+		if err != errTooBig {
+			return 1, err
+		}
+		ranges, err := splitPDF(ctx, p.Number, title, in.Now)
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
-		if len(out) <= TelerecoursMax {
-			return [][]byte{out}, nil
+		for j, r := range ranges {
+			if err := write(name(fmt.Sprintf("_partie%d", j+1)), func(w io.Writer) error {
+				_, err := writePDF(w, ctx, r[0], r[1], title, in.Now)
+				return err
+			}, false); err != nil {
+				return 0, err
+			}
 		}
-		return in.splitPDF(ctx, p.Number, pieceHeading(e))
+		return len(ranges), nil
 	}
 	out, err := in.singlePiece(p, e, nil)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	if len(out) <= TelerecoursMax || (pieceKind(p) != "png" && pieceKind(p) != "jpg") {
-		return [][]byte{out}, nil
+		// (An e-mail or a text over the limit is written whole.)
+		return 1, write(name(""), bytesFill(out), false)
 	}
-	return in.splitImage(p, e, len(out))
+	parts, err := in.splitImage(p, e, len(out))
+	if err != nil {
+		return 0, err
+	}
+	for j, data := range parts {
+		if err := write(name(fmt.Sprintf("_partie%d", j+1)), bytesFill(data), false); err != nil {
+			return 0, err
+		}
+	}
+	return len(parts), nil
 }
 
 // singlePiece renders one non-PDF piece alone; img replaces its image.
@@ -209,25 +239,26 @@ func (in *Input) singlePiece(p *protocol.Piece, e Entry, img []byte) ([]byte, er
 	return buf.Bytes(), nil
 }
 
-// splitPDF cuts a stamped PDF into page ranges each under the limit.
-func (in *Input) splitPDF(ctx *model.Context, number int, title string) ([][]byte, error) {
+// splitPDF cuts a stamped PDF into page ranges, each written under the
+// limit (measured, not kept).
+func splitPDF(ctx *model.Context, number int, title string, now time.Time) ([][2]int, error) {
 	n := ctx.PageCount
 	for parts := 2; parts <= n; parts++ {
-		var out [][]byte
-		ok := true
+		var out [][2]int
 		per := (n + parts - 1) / parts
 		for first := 1; first <= n; first += per {
-			part, err := pdfBytes(ctx, first, min(first+per-1, n), title, in.Now)
+			r := [2]int{first, min(first+per-1, n)}
+			size, err := writePDF(io.Discard, ctx, r[0], r[1], title, now)
 			if err != nil {
 				return nil, fmt.Errorf("pièce n°%d : découpage : %w", number, err)
 			}
-			if len(part) > TelerecoursMax {
-				ok = false
+			if size > int64(TelerecoursMax) {
+				out = nil
 				break
 			}
-			out = append(out, part)
+			out = append(out, r)
 		}
-		if ok {
+		if out != nil {
 			return out, nil
 		}
 	}
