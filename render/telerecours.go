@@ -3,10 +3,10 @@ package render
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"image"
 	"image/draw"
 	"image/png"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
