@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -110,34 +111,47 @@ func writeOnce(path string, fill func(io.Writer) error) (string, int64, error) {
 // ReplaceFile atomically replaces path with data (for regenerable outputs such
 // as rendered PDFs): temp file, fsync, rename, fsync of the folder.
 func ReplaceFile(path string, data []byte) error {
+	_, err := ReplaceFileWith(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+	return err
+}
+
+// ReplaceFileWith is [ReplaceFile] with the content written by fill
+// (buffered), so that it need not be in memory; it returns the size.
+func ReplaceFileWith(path string, fill func(io.Writer) error) (int64, error) {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(path)+"-")
 	if err != nil {
-		return err
+		return 0, err
 	}
 	tmpName := tmp.Name()
 	defer os.Remove(tmpName)
+	defer tmp.Close()
 	if err := tmp.Chmod(FileMode); err != nil {
-		tmp.Close()
-		return err
+		return 0, err
 	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
+	bw := bufio.NewWriterSize(tmp, 1<<20)
+	cw := &CountingWriter{W: bw}
+	if err := fill(cw); err != nil {
+		return 0, err
+	}
+	if err := bw.Flush(); err != nil {
+		return 0, err
 	}
 	crashPoint("replace.ecrit")
 	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
+		return 0, err
 	}
 	if err := tmp.Close(); err != nil {
-		return err
+		return 0, err
 	}
 	if err := os.Rename(tmpName, path); err != nil {
-		return err
+		return 0, err
 	}
 	crashPoint("replace.renomme")
-	return SyncDir(dir)
+	return cw.N, SyncDir(dir)
 }
 
 // HashFile returns the hex SHA-256 and size of a file.

@@ -101,7 +101,8 @@ func (in *Input) Telerecours() ([]OutFile, error) {
 	// write writes one file; with limited, a file over the limit is
 	// removed and errTooBig returned.
 	write := func(name string, fill func(io.Writer) error, limited bool) error {
-		p, size, err := in.WriteOutWith(TelerecoursDir+".nouveau/"+name, fill)
+		p := filepath.Join(tmp, name)
+		size, err := protocol.ReplaceFileWith(p, fill)
 		if err != nil {
 			return fmt.Errorf("écriture de %s : %w", name, err)
 		}
