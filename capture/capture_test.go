@@ -383,16 +383,18 @@ func TestCaptureTLS(t *testing.T) {
 }
 
 // A page that keeps a stream open (server-sent events) is still captured
-// without waiting for a network quiet that never comes.
+// without waiting for a network quiet that never comes. What is asserted is
+// what happened, not a duration (a timed bound flaked on 2 shared cores): had
+// the capture waited for that quiet, it would have given up at the end of its
+// wait and said so in the record's notes.
 func TestCaptureIgnoresStreams(t *testing.T) {
 	s := testSite()
-	start := time.Now()
-	res, err := capt(t, Options{URL: s.plain.URL + "/flux", Timeout: 30 * time.Second})
+	res, err := capt(t, Options{URL: s.plain.URL + "/flux", Timeout: 2 * time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := time.Since(start); d > 8*time.Second || len(res.Record.Notes) > 0 {
-		t.Errorf("stream page: %s, notes %v", d, res.Record.Notes)
+	if len(res.Record.Notes) > 0 {
+		t.Errorf("stream page: notes %v", res.Record.Notes)
 	}
 }
 
