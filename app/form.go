@@ -224,8 +224,8 @@ func (w *Workspace) Form(rel string) (*Form, error) {
 	if err != nil {
 		return nil, err
 	}
-	events, _ := cs.Events()
-	return w.formOf(cs, data, cs.ProtocolID(events))
+	evs, _ := events(cs)
+	return w.formOf(cs, data, cs.ProtocolID(evs))
 }
 
 func (w *Workspace) formOf(cs *protocol.Case, data []byte, protocolID string) (*Form, error) {

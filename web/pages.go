@@ -41,10 +41,25 @@ var funcs = template.FuncMap{
 		}
 		return fmt.Sprintf("%d %s", n, many)
 	},
-	"lines": func(s string) []string { return strings.Split(s, "\n") },
-	"join":  strings.Join,
-	"add":   func(a, b int) int { return a + b },
-	"trim":  strings.TrimSpace,
+	"lines":  func(s string) []string { return strings.Split(s, "\n") },
+	"join":   strings.Join,
+	"add":    func(a, b int) int { return a + b },
+	"trim":   strings.TrimSpace,
+	"record": describeRecord,
+	"needs": func(ch protocol.Channel, what string) bool {
+		for _, n := range ch.Needs {
+			if n == what {
+				return true
+			}
+		}
+		return false
+	},
+	"isoDate": func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return t.In(protocol.Paris).Format("2006-01-02")
+	},
 	"kindTitle": func(id string) string {
 		if k := protocol.KindByID(id); k != nil {
 			return k.Title
@@ -108,6 +123,7 @@ type page struct {
 	Nav     string // active tab
 	CSRF    string
 	Notice  string // a success message
+	Warning string // a warning raised by what was done
 	Error   string // a French error message
 	Hint    string
 	Retry   bool // the case is busy: the page resubmits its form

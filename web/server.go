@@ -60,6 +60,7 @@ type Server struct {
 	mux     *http.ServeMux
 	pages   *pageSet
 	jobs    *jobs
+	flash   flashes
 	mu      sync.Mutex
 }
 
@@ -237,5 +238,9 @@ func (s *Server) exchange(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: s.session, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+	next := "/"
+	if a := r.URL.Query().Get("aller"); strings.HasPrefix(a, "/d/") && !strings.Contains(a, "//") && !strings.Contains(a, "\\") {
+		next = a
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
 }

@@ -19,7 +19,7 @@ import (
 var demoCmd = command{
 	name:    "demo",
 	summary: "démonstration hors ligne : site local, captures réelles, protocole, courriers, dossier, vérification",
-	usage:   "anef-dossier demo [DOSSIER]",
+	usage:   "anef-dossier demo [DOSSIER] [--serve [--no-open]]",
 	help: `Sert sur la boucle locale (127.0.0.1) un petit site imitant l'ANEF et une préfecture, crée un dossier
 fictif, capture ces pages avec Chromium, enregistre les étapes (CCC, PAN, préfecture) avec des pièces
 d'exemple (un courriel .eml, une preuve de dépôt PDF), produit la lettre, l'inventaire, le dossier complet,
@@ -27,7 +27,8 @@ l'export Télérecours et les brouillons de courriels, puis vérifie le tout. Ri
 Par défaut le dossier créé est ./anef-demo-AAAAMMJJ-HHMMSS.
 
 Exemple :
-   anef-dossier demo /tmp/demo-anef`,
+   anef-dossier demo /tmp/demo-anef
+   anef-dossier demo --serve        (puis ouvre l'interface web sur le dossier de démonstration)`,
 	run: runDemo,
 }
 
@@ -38,6 +39,8 @@ type demoStage struct {
 
 func runDemo(e *env, args []string) error {
 	fs := e.flags()
+	serve := fs.Bool("serve", "", "puis ouvre l'interface web sur le dossier de démonstration")
+	noOpen := fs.Bool("no-open", "", "avec --serve : n'ouvre pas le navigateur (l'adresse est affichée)")
 	pos, err := fs.parse(e, args)
 	if err != nil {
 		return err
@@ -176,6 +179,9 @@ func runDemo(e *env, args []string) error {
 		e.outf("  out/ contient : %s\n", strings.Join(names, ", "))
 	}
 	e.outf("\nPour la suite : anef-dossier -C %s protocol status\n", dir)
+	if *serve {
+		return serveDemo(e, dir, *noOpen)
+	}
 	return nil
 }
 

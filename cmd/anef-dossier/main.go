@@ -54,6 +54,7 @@ var commands = []*command{
 	&verifyCmd,
 	&exportCmd,
 	&listCmd,
+	&serveCmd,
 	&demoCmd,
 }
 
