@@ -10,12 +10,12 @@ import (
 
 // CaseView is a case as the Dossier page shows it.
 type CaseView struct {
-	Rel       string
-	State     *protocol.State
-	Dossier   *protocol.Dossier // nil when dossier.yaml cannot be read
+	Rel        string
+	State      *protocol.State
+	Dossier    *protocol.Dossier // nil when dossier.yaml cannot be read
 	DossierErr error
-	Next      *protocol.StepState
-	Deadlines []protocol.DeadlineState
+	Next       *protocol.StepState
+	Deadlines  []protocol.DeadlineState
 }
 
 // Person is "SURNAME First names" from dossier.yaml, or "".
