@@ -197,3 +197,5 @@ func plural(n int, one, many string) string {
 	}
 	return fmt.Sprintf("%d %s", n, many)
 }
+
+var zeroTime time.Time

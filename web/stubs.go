@@ -2,7 +2,6 @@ package web
 
 import "net/http"
 
-func (s *Server) pieceRoutes(m *http.ServeMux)    {}
 func (s *Server) captureRoutes(m *http.ServeMux)  {}
 func (s *Server) documentRoutes(m *http.ServeMux) {}
 func (s *Server) checkRoutes(m *http.ServeMux)    {}

@@ -34,14 +34,46 @@
         input.dispatchEvent(new Event("change"));
       }
     });
+    // Several files: one type, title and date for each, placed before the
+    // file input so that the server reads them before the files.
+    var per = zone.querySelector(".per-file");
+    var kinds = per ? (per.getAttribute("data-kinds") || "").split("|").map(function (kv) {
+      var i = kv.indexOf("="); return [kv.slice(0, i), kv.slice(i + 1)];
+    }) : [];
+    function field(labelText, el, id) {
+      var wrap = document.createElement("div");
+      var label = document.createElement("label");
+      label.htmlFor = id; label.textContent = labelText;
+      el.id = id;
+      wrap.appendChild(label); wrap.appendChild(el);
+      return wrap;
+    }
     input.addEventListener("change", function () {
       var list = zone.querySelector(".chosen");
-      if (!list) { return; }
-      list.textContent = "";
+      if (list) { list.textContent = ""; }
+      if (per) { per.textContent = ""; }
       Array.prototype.forEach.call(input.files, function (f, i) {
-        var li = document.createElement("li");
-        li.textContent = f.name + " (" + Math.ceil(f.size / 1024) + " Ko)";
-        list.appendChild(li);
+        if (list) {
+          var li = document.createElement("li");
+          li.textContent = f.name + " (" + Math.ceil(f.size / 1024) + " Ko)";
+          list.appendChild(li);
+        }
+        if (!per || input.files.length < 2) { return; }
+        var fs = document.createElement("fieldset");
+        var lg = document.createElement("legend");
+        lg.textContent = "Fichier " + (i + 1) + " : " + f.name;
+        fs.appendChild(lg);
+        var sel = document.createElement("select");
+        sel.name = "type." + i;
+        var o = document.createElement("option"); o.value = ""; o.textContent = "comme ci-dessus";
+        sel.appendChild(o);
+        kinds.forEach(function (k) { var op = document.createElement("option"); op.value = k[0]; op.textContent = k[1]; sel.appendChild(op); });
+        fs.appendChild(field("Type de pièce", sel, "type-" + i));
+        var t = document.createElement("input"); t.name = "titre." + i;
+        fs.appendChild(field("Intitulé", t, "titre-" + i));
+        var d = document.createElement("input"); d.type = "date"; d.name = "date." + i;
+        fs.appendChild(field("Date", d, "date-" + i));
+        per.appendChild(fs);
       });
     });
   });
