@@ -27,10 +27,10 @@ import (
 // PieceView is a piece as the Pièces page shows it.
 type PieceView struct {
 	protocol.Piece
-	KindTitle   string
-	Timestamps  []protocol.TimestampRecord
-	Viewable    string // "image", "pdf", "mail", "text", "" (download only)
-	HasRecord   bool
+	KindTitle  string
+	Timestamps []protocol.TimestampRecord
+	Viewable   string // "image", "pdf", "mail", "text", "" (download only)
+	HasRecord  bool
 }
 
 // Pieces lists the pieces of a case with their timestamps.

@@ -44,12 +44,12 @@ func (w *Workspace) Case(rel string) (*CaseView, error) {
 	return v, nil
 }
 
-// StepResult tells what recording a step did.
-type StepResult struct {
-	Step     *protocol.Step
-	Record   protocol.StepRecord
-	Complete bool
-	Missing  string
+// RecordedStep tells what recording a step did.
+type RecordedStep struct {
+	Step    *protocol.Step
+	Record  protocol.StepRecord
+	Done    bool
+	Missing string
 	// NewWarnings are the warnings the record raised.
 	NewWarnings []string
 	Next        *protocol.StepState
@@ -57,7 +57,7 @@ type StepResult struct {
 
 // RecordStep validates a step record against the case's protocol and
 // appends it to the journal under the case lock, as `protocol done` does.
-func (w *Workspace) RecordStep(ctx context.Context, rel string, rec protocol.StepRecord) (*StepResult, error) {
+func (w *Workspace) RecordStep(ctx context.Context, rel string, rec protocol.StepRecord) (*RecordedStep, error) {
 	for _, v := range []string{rec.Step, rec.Channel, rec.Ref, rec.Note} {
 		if strings.ContainsAny(v, "\r\n\x00") {
 			return nil, userErr("une valeur contient un saut de ligne : donnez chaque valeur sur une seule ligne", "")
@@ -96,7 +96,7 @@ func (w *Workspace) RecordStep(ctx context.Context, rel string, rec protocol.Ste
 		return nil, err
 	}
 	after := protocol.FoldDossier(p, tx.Events(), d)
-	res := &StepResult{Step: p.Step(rec.Step), Record: rec, Next: after.Next()}
+	res := &RecordedStep{Step: p.Step(rec.Step), Record: rec, Next: after.Next()}
 	known := map[string]bool{}
 	for _, w := range before.Warnings {
 		known[w] = true
@@ -107,7 +107,7 @@ func (w *Workspace) RecordStep(ctx context.Context, rel string, rec protocol.Ste
 		}
 	}
 	s := after.StepState(rec.Step)
-	res.Complete, res.Missing = s.Done, s.Missing
+	res.Done, res.Missing = s.Done, s.Missing
 	return res, nil
 }
 

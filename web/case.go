@@ -132,7 +132,7 @@ func (s *Server) recordStep(w http.ResponseWriter, r *http.Request) {
 			draft.Fields[id] = v[0]
 		}
 	}
-	var res *app.StepResult
+	var res *app.RecordedStep
 	err := perr
 	if err == nil {
 		res, err = s.ws.RecordStep(r.Context(), rel, rec)
@@ -153,7 +153,7 @@ func (s *Server) recordStep(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	notice := fmt.Sprintf("Étape enregistrée : %s — %s.", res.Step.Title, describeRecord(res.Step, res.Record))
-	if res.Complete {
+	if res.Done {
 		notice += fmt.Sprintf(" L'étape « %s » est complète.", res.Step.Title)
 	} else if res.Missing != "" {
 		notice += fmt.Sprintf(" L'étape n'est pas encore complète : manque %s.", res.Missing)
