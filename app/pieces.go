@@ -96,7 +96,7 @@ func (w *Workspace) PieceFile(rel string, n int, role string) (*os.File, protoco
 	if err != nil {
 		return nil, protocol.PieceFile{}, err
 	}
-	pf, ok := pv.File(role)
+	pf, ok := pv.File(protocol.FileRole(role))
 	if !ok {
 		return nil, pf, fmt.Errorf("fichier « %s » de la pièce n°%d : %w", role, n, os.ErrNotExist)
 	}

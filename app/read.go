@@ -23,8 +23,8 @@ func events(cs *protocol.Case) ([]protocol.Event, error) {
 	return cs.Events()
 }
 
-// loadState is protocol.Case.LoadState without waiting for a writer.
-func loadState(cs *protocol.Case) (*protocol.State, *protocol.Dossier, error) {
+// loadState is protocol.Case.State without waiting for a writer.
+func loadState(cs *protocol.Case) (*protocol.State, error, error) {
 	evs, err := events(cs)
 	if err != nil {
 		return nil, nil, err
@@ -33,9 +33,9 @@ func loadState(cs *protocol.Case) (*protocol.State, *protocol.Dossier, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	d, _, err := cs.Dossier()
-	if err != nil {
+	d, _, derr := cs.Dossier()
+	if derr != nil {
 		d = nil
 	}
-	return protocol.FoldDossier(p, evs, d), d, nil
+	return protocol.Fold(p, evs, d), derr, nil
 }

@@ -106,13 +106,19 @@ func (w *Workspace) Rel(dir string) string {
 	return filepath.ToSlash(r)
 }
 
-// begin takes the case's exclusive lock, waiting at most LockWait.
-func (w *Workspace) begin(ctx context.Context, cs *protocol.Case) (*protocol.Tx, error) {
+// lockContext bounds the wait for a case's lock to LockWait: past it, a
+// change fails with protocol.ErrBusy and the page says so and retries.
+func (w *Workspace) lockContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	wait := w.LockWait
 	if wait <= 0 {
 		wait = 3 * time.Second
 	}
-	ctx, cancel := context.WithTimeout(ctx, wait)
+	return context.WithTimeout(ctx, wait)
+}
+
+// begin takes the case's exclusive lock, waiting at most LockWait.
+func (w *Workspace) begin(ctx context.Context, cs *protocol.Case) (*protocol.Tx, error) {
+	ctx, cancel := w.lockContext(ctx)
 	defer cancel()
 	return cs.Begin(ctx)
 }

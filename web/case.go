@@ -132,7 +132,7 @@ func (s *Server) recordStep(w http.ResponseWriter, r *http.Request) {
 			draft.Fields[id] = v[0]
 		}
 	}
-	var res *app.RecordedStep
+	var res *app.StepResult
 	err := perr
 	if err == nil {
 		res, err = s.ws.RecordStep(r.Context(), rel, rec)
@@ -164,12 +164,12 @@ func (s *Server) recordStep(w http.ResponseWriter, r *http.Request) {
 func (s *Server) undoStep(w http.ResponseWriter, r *http.Request) {
 	rel := caseOf(r)
 	u := protocol.UndoRecord{Step: r.PostFormValue("etape"), Channel: r.PostFormValue("canal"), Reason: strings.TrimSpace(r.PostFormValue("motif"))}
-	n, err := s.ws.Undo(r.Context(), rel, u)
+	res, err := s.ws.Undo(r.Context(), rel, u)
 	if err != nil {
 		s.fail(w, r, rel, err)
 		return
 	}
-	s.redirectMsg(w, r, caseURL(rel)+"/", fmt.Sprintf("Annulation enregistrée (%s). Les enregistrements restent lisibles dans le journal.", plural(n, "enregistrement", "enregistrements")), "")
+	s.redirectMsg(w, r, caseURL(rel)+"/", fmt.Sprintf("Annulation enregistrée (%s). Les enregistrements restent lisibles dans le journal.", plural(res.Records, "enregistrement", "enregistrements")), "")
 }
 
 // describeRecord says a step record in French.
