@@ -60,6 +60,15 @@ type Options struct {
 	// Now is the clock (protocol.Now by default).
 	Now     func() time.Time
 	Attempt int
+	// Progress, when set, is told each stage of the capture as it starts
+	// (in French, for a live display).
+	Progress func(stage string)
+}
+
+func (o *Options) progress(stage string) {
+	if o.Progress != nil {
+		o.Progress(stage)
+	}
 }
 
 // Result is what a capture produced, before the banner.
@@ -165,6 +174,7 @@ func Capture(ctx context.Context, o Options) (*Result, error) {
 	// Start the browser with no timeout on this first call (a timeout here
 	// would kill the browser later), but give up if it does not start.
 	startTimer := time.AfterFunc(o.Timeout, cancelB)
+	o.progress("démarrage du navigateur")
 	err = chromedp.Do(bctx)
 	startTimer.Stop()
 	if err != nil {
@@ -359,6 +369,7 @@ func shoot(ctx context.Context, o Options) (*Result, error) {
 	}
 
 	rec.Started = o.Now().UTC()
+	o.progress("chargement de la page")
 	resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(o.URL))
 	if err != nil {
 		return nil, err
@@ -370,6 +381,7 @@ func shoot(ctx context.Context, o Options) (*Result, error) {
 	}
 	nl.mu.Unlock()
 
+	o.progress("attente du réseau calme")
 	settle(ctx, o, nl, rec)
 
 	nl.mu.Lock()
@@ -402,6 +414,7 @@ func shoot(ctx context.Context, o Options) (*Result, error) {
 	}
 
 	rec.Shot = o.Now().UTC()
+	o.progress("capture d'écran")
 	raw, w, h, truncated, err := screenshot(ctx, o.FullPage)
 	if err != nil {
 		return nil, fmt.Errorf("capture d'écran : %w", err)

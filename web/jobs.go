@@ -22,6 +22,8 @@ type jobStep struct {
 type job struct {
 	mu      sync.Mutex
 	Case    string
+	What    string
+	cancel  func()
 	Started time.Time
 	Steps   []jobStep
 	Done    bool

@@ -199,3 +199,5 @@ func plural(n int, one, many string) string {
 }
 
 var zeroTime time.Time
+
+func isBusy(err error) bool { return errors.Is(err, protocol.ErrBusy) }

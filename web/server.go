@@ -47,21 +47,26 @@ type Config struct {
 	Secret string
 	// Chromium is the browser used for captures ("" : found on the PATH).
 	Chromium string
+	// DevToolsPort of the visible browser (0: 9222); HeadlessBrowser
+	// starts it without a window (tests only).
+	DevToolsPort    int
+	HeadlessBrowser bool
 }
 
 // Server is the web interface.
 type Server struct {
-	cfg     Config
-	ws      *app.Workspace
-	secret  string
-	session string // the cookie value, another 128 random bits
-	csrf    string
-	addr    string // 127.0.0.1:port, set by Listen
-	mux     *http.ServeMux
-	pages   *pageSet
-	jobs    *jobs
-	flash   flashes
-	mu      sync.Mutex
+	cfg      Config
+	ws       *app.Workspace
+	secret   string
+	session  string // the cookie value, another 128 random bits
+	csrf     string
+	addr     string // 127.0.0.1:port, set by Listen
+	mux      *http.ServeMux
+	pages    *pageSet
+	jobs     *jobs
+	flash    flashes
+	browsers map[string]string // case -> DevTools address of its visible browser
+	mu       sync.Mutex
 }
 
 const cookieName = "anef_session"

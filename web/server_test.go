@@ -26,6 +26,7 @@ type testServer struct {
 
 func newTestServer(t *testing.T, maxUpload int64) *testServer {
 	t.Helper()
+	t.Setenv("ANEF_DOSSIER_THUMBS", t.TempDir())
 	root := t.TempDir()
 	ws, err := app.NewWorkspace(root, nil)
 	if err != nil {
