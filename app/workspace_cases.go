@@ -32,7 +32,7 @@ func (w *Workspace) ListCases(query string) (*CaseList, error) {
 	if err != nil {
 		return nil, err
 	}
-	sums := protocol.SummarizeCases(dirs, w.Templates, protocol.Now(), 0, nil)
+	sums := protocol.SummarizeCases(dirs, w.Templates, protocol.Now(), protocol.ListOptions{})
 	protocol.SortByUrgency(sums)
 	out := &CaseList{Unreadable: map[string]string{}}
 	q := fold(query)
