@@ -194,18 +194,12 @@ func composeImage(src image.Image, info BannerInfo) (*Bannered, error) {
 	total := stripH + rule
 
 	sb := src.Bounds()
-	dst := image.NewRGBA(image.Rect(0, 0, width, total+sb.Dy()))
+	// The strip alone is drawn; the page's rows go from src to the encoder
+	// (onto white, so that a transparent pixel becomes opaque the way a
+	// browser shows it).
+	dst := image.NewRGBA(image.Rect(0, 0, width, total))
 	draw.Draw(dst, image.Rect(0, 0, width, stripH), image.NewUniform(BannerBackground), image.Point{}, draw.Src)
 	draw.Draw(dst, image.Rect(0, stripH, width, total), image.NewUniform(BannerInk), image.Point{}, draw.Src)
-	// The page: onto white first, so that a transparent pixel becomes opaque
-	// the way a browser shows it.
-	pageRect := image.Rect(0, total, width, total+sb.Dy())
-	if opaqueImage(src) {
-		draw.Draw(dst, pageRect, src, sb.Min, draw.Src)
-	} else {
-		draw.Draw(dst, pageRect, image.White, image.Point{}, draw.Src)
-		draw.Draw(dst, pageRect, src, sb.Min, draw.Over)
-	}
 
 	out := &Bannered{Height: total}
 	ink := image.NewUniform(BannerInk)
@@ -220,20 +214,55 @@ func composeImage(src image.Image, info BannerInfo) (*Bannered, error) {
 		out.Lines = append(out.Lines, BannerLine{Text: l.text, Bold: l.bold, Size: size, X: margin, Baseline: base})
 	}
 	var buf bytes.Buffer
-	buf.Grow(len(dst.Pix) / 8)
-	enc := png.Encoder{CompressionLevel: png.BestSpeed}
-	if err := enc.Encode(&buf, dst); err != nil {
+	buf.Grow(width * (total + sb.Dy()) / 2)
+	row := func(y int, rgb []byte) {
+		if y < total {
+			rgbRow(rgb, dst.Pix[y*dst.Stride:], true)
+			return
+		}
+		y += sb.Min.Y - total
+		switch s := src.(type) {
+		case *image.RGBA:
+			rgbRow(rgb, s.Pix[s.PixOffset(sb.Min.X, y):], true)
+		case *image.NRGBA:
+			rgbRow(rgb, s.Pix[s.PixOffset(sb.Min.X, y):], false)
+		default:
+			px := make([]byte, 4*width)
+			for x := range width {
+				r, g, b, a := src.At(sb.Min.X+x, y).RGBA()
+				px[4*x], px[4*x+1], px[4*x+2], px[4*x+3] = byte(r>>8), byte(g>>8), byte(b>>8), byte(a>>8)
+			}
+			rgbRow(rgb, px, true)
+		}
+	}
+	if err := encodeRGB(&buf, width, total+sb.Dy(), row); err != nil {
 		return nil, fmt.Errorf("écriture de la capture avec bandeau : %w", err)
 	}
 	out.PNG = buf.Bytes()
 	return out, nil
 }
 
-func opaqueImage(m image.Image) bool {
-	if o, ok := m.(interface{ Opaque() bool }); ok {
-		return o.Opaque()
+// rgbRow turns a row of RGBA pixels (alpha-premultiplied or not) into RGB
+// over white, with image/draw's arithmetic for Over (an opaque pixel is
+// copied as it is).
+func rgbRow(rgb, px []byte, premultiplied bool) {
+	const m = 0xffff
+	for x := 0; x < len(rgb)/3; x++ {
+		p := px[4*x : 4*x+4]
+		if p[3] == 0xff {
+			rgb[3*x], rgb[3*x+1], rgb[3*x+2] = p[0], p[1], p[2]
+			continue
+		}
+		sa := uint32(p[3]) * 0x101
+		a := (m - sa) * 0x101
+		for c := range 3 {
+			sc := uint32(p[c]) * 0x101
+			if !premultiplied {
+				sc = uint32(p[c]) * sa / 0xff
+			}
+			rgb[3*x+c] = uint8((0xff*a/m + sc) >> 8)
+		}
 	}
-	return false
 }
 
 // wrapText splits s into lines no wider than max pixels. For an address

@@ -2,10 +2,13 @@ package capture
 
 import (
 	"bytes"
+	"compress/flate"
+	"fmt"
 	"image"
 	"image/color"
 	"image/draw"
 	"image/png"
+	"os"
 	"testing"
 	"time"
 
@@ -62,5 +65,62 @@ func BenchmarkHashes1366x10000(b *testing.B) {
 	for b.Loop() {
 		_ = protocol.HashBytes(raw)
 		_ = protocol.HashBytes(bn.PNG)
+	}
+}
+
+// BenchmarkPNGEncoders is the trade-off table of docs/BENCHMARKS.md: the
+// encoding of a bannered 1366x10000 page with image/png and with the banded
+// encoder under several settings, time and size side by side. The page is
+// ANEF_BANNER_PNG when set (a real Chromium screenshot), else tallPage.
+func BenchmarkPNGEncoders(b *testing.B) {
+	var raw []byte
+	if p := os.Getenv("ANEF_BANNER_PNG"); p != "" {
+		var err error
+		if raw, err = os.ReadFile(p); err != nil {
+			b.Fatal(err)
+		}
+	} else {
+		raw = tallPage(b)
+	}
+	src, err := png.Decode(bytes.NewReader(raw))
+	if err != nil {
+		b.Fatal(err)
+	}
+	w, h := src.Bounds().Dx(), src.Bounds().Dy()
+	rgba := image.NewRGBA(src.Bounds())
+	draw.Draw(rgba, rgba.Bounds(), src, image.Point{}, draw.Src)
+	row := func(y int, buf []byte) { rgbRow(buf, rgba.Pix[y*rgba.Stride:], true) }
+	b.Run("decode", func(b *testing.B) {
+		for b.Loop() {
+			png.Decode(bytes.NewReader(raw))
+		}
+		b.ReportMetric(float64(len(raw)), "bytes")
+	})
+	for _, lv := range []png.CompressionLevel{png.BestSpeed, png.DefaultCompression} {
+		b.Run(fmt.Sprintf("image-png-level%d", lv), func(b *testing.B) {
+			var n int
+			for b.Loop() {
+				var buf bytes.Buffer
+				(&png.Encoder{CompressionLevel: lv}).Encode(&buf, rgba)
+				n = buf.Len()
+			}
+			b.ReportMetric(float64(n), "bytes")
+		})
+	}
+	for _, s := range []pngSettings{
+		{1, filterUp, 256, 1}, {1, filterUp, 256, 2}, {1, filterUp, 256, 4},
+		{1, filterNone, 256, 2}, {1, filterSub, 256, 2}, {1, filterPaeth, 256, 2},
+		{2, filterUp, 256, 2}, {6, filterUp, 256, 2}, {1, filterUp, 64, 2}, {1, filterUp, 1024, 2},
+		{flate.HuffmanOnly, filterUp, 256, 2},
+	} {
+		b.Run(fmt.Sprintf("bands-level%d-filter%d-rows%d-workers%d", s.Level, s.Filter, s.Band, s.Workers), func(b *testing.B) {
+			var n int
+			for b.Loop() {
+				var buf bytes.Buffer
+				encodeRGBWith(&buf, w, h, row, s)
+				n = buf.Len()
+			}
+			b.ReportMetric(float64(n), "bytes")
+		})
 	}
 }
