@@ -22,9 +22,9 @@ type VerifyRequest struct {
 type VerifyResult struct {
 	*protocol.Report
 	OK         bool        `json:"ok"`
-	Problems   []string    `json:"autres_problemes"`
+	Problems   []string    `json:"other_problems"`
 	Notes      []string    `json:"notes,omitempty"`
-	Timestamps []tsa.Check `json:"horodatages"`
+	Timestamps []tsa.Check `json:"timestamps"`
 	// Repaired lists what --repair did, in French.
 	Repaired []string `json:"-"`
 }

@@ -58,21 +58,21 @@ type Options struct {
 
 // Entry is one archived file.
 type Entry struct {
-	Path   string `json:"chemin"` // relative to the case folder, slash-separated
+	Path   string `json:"path"` // relative to the case folder, slash-separated
 	SHA256 string `json:"sha256"`
-	Size   int64  `json:"taille"`
+	Size   int64  `json:"size"`
 }
 
 // Result describes a written archive.
 type Result struct {
 	Path           string   `json:"archive"`
 	Format         string   `json:"format"`
-	Root           string   `json:"dossier_racine"` // top folder inside the archive
-	Files          []Entry  `json:"fichiers"`
-	Skipped        []string `json:"ignores,omitempty"` // symlinks and special files, never followed
-	ManifestSHA256 string   `json:"manifeste_sha256"`
+	Root           string   `json:"root"` // top folder inside the archive
+	Files          []Entry  `json:"files"`
+	Skipped        []string `json:"skipped,omitempty"` // symlinks and special files, never followed
+	ManifestSHA256 string   `json:"manifest_sha256"`
 	ArchiveSHA256  string   `json:"archive_sha256"`
-	ArchiveSize    int64    `json:"archive_taille"`
+	ArchiveSize    int64    `json:"archive_size"`
 }
 
 // FormatOf returns the format for an archive name.

@@ -83,7 +83,7 @@ func TestInitModes(t *testing.T) {
 	if _, err := Init(c.Dir, "bug-technique", nil); !errors.Is(err, ErrNotEmpty) {
 		t.Errorf("Init on a non-empty folder: %v", err)
 	}
-	var up *ErrUnknownProtocol
+	var up *UnknownProtocolError
 	if _, err := Init(filepath.Join(t.TempDir(), "x"), "nope", nil); !errors.As(err, &up) || !strings.Contains(err.Error(), "bug-technique") {
 		t.Errorf("unknown protocol: %v", err)
 	}

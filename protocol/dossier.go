@@ -100,9 +100,9 @@ type Timestamping struct {
 
 // Problem is one thing wrong in dossier.yaml, with its position when known.
 type Problem struct {
-	Field   string `json:"champ,omitempty"`
-	Line    int    `json:"ligne,omitempty"`
-	Column  int    `json:"colonne,omitempty"`
+	Field   string `json:"field,omitempty"`
+	Line    int    `json:"line,omitempty"`
+	Column  int    `json:"column,omitempty"`
 	Message string `json:"message"`
 }
 

@@ -16,10 +16,10 @@ type FileRole string
 // File roles, as recorded in the journal (piece.added, files[].role).
 const (
 	RolePiece    FileRole = "piece"    // the piece itself (a capture: with its banner)
-	RoleRaw      FileRole = "brut"     // a capture without its banner
+	RoleRaw      FileRole = "raw"      // a capture without its banner (file name: .brut.png)
 	RoleMHTML    FileRole = "mhtml"    // the page saved by the browser
 	RoleDocument FileRole = "document" // the main document as the server sent it
-	RoleEvidence FileRole = "preuve"   // the capture's evidence record (CaptureRecord, JSON)
+	RoleEvidence FileRole = "evidence" // the capture's evidence record (CaptureRecord; file name: .preuve.json)
 )
 
 // Provenance says how a piece came into the case.
@@ -28,8 +28,8 @@ type Provenance string
 // Provenances of a piece, as recorded in the journal.
 const (
 	ProvenanceCapture  Provenance = "capture"          // captured in a fresh headless browser
-	ProvenanceAttached Provenance = "capture-attachee" // captured in the user's own browser
-	ProvenanceImported Provenance = "importée"         // a file brought from outside (piece add)
+	ProvenanceAttached Provenance = "attached-capture" // captured in the user's own browser
+	ProvenanceImported Provenance = "imported"         // a file brought from outside (piece add)
 )
 
 // IsCapture tells whether the piece was captured by the tool (in either mode).
@@ -107,8 +107,8 @@ func (t *Tx) AddCapture(nc NewCapture) (Piece, error) {
 // "NNN-kind.ext", then "NNN-kind.role.ext" for the files that go with it.
 func pieceFileName(n int, kind string, i int, f NewFile) string {
 	name := fmt.Sprintf("%03d-%s", n, Slug(kind))
-	if i > 0 && f.Role != "" && "."+Slug(string(f.Role)) != strings.ToLower(f.Ext) {
-		name += "." + Slug(string(f.Role))
+	if i > 0 && f.Role != "" && "."+f.Role.suffix() != strings.ToLower(f.Ext) {
+		name += "." + f.Role.suffix()
 	}
 	return name + strings.ToLower(f.Ext)
 }

@@ -238,13 +238,13 @@ func (p *Protocol) StepIDs() []string {
 	return ids
 }
 
-// ErrUnknownProtocol is returned for a protocol id that has no file.
-type ErrUnknownProtocol struct {
+// UnknownProtocolError is returned for a protocol id that has no file.
+type UnknownProtocolError struct {
 	ID    string
 	Known []string
 }
 
-func (e *ErrUnknownProtocol) Error() string {
+func (e *UnknownProtocolError) Error() string {
 	return fmt.Sprintf("protocole inconnu « %s » ; protocoles connus : %s", e.ID, strings.Join(e.Known, ", "))
 }
 
@@ -269,11 +269,11 @@ func LoadProtocol(fsys fs.FS, id string) (*Protocol, error) {
 		fsys = templates.FS
 	}
 	if id == "" || strings.ContainsAny(id, "/\\.") {
-		return nil, &ErrUnknownProtocol{ID: id, Known: Protocols(fsys)}
+		return nil, &UnknownProtocolError{ID: id, Known: Protocols(fsys)}
 	}
 	data, err := fs.ReadFile(fsys, "protocols/"+id+".yaml")
 	if err != nil {
-		return nil, &ErrUnknownProtocol{ID: id, Known: Protocols(fsys)}
+		return nil, &UnknownProtocolError{ID: id, Known: Protocols(fsys)}
 	}
 	var p Protocol
 	if err := yaml.NewDecoder(bytes.NewReader(data), yaml.DisallowUnknownField()).Decode(&p); err != nil {

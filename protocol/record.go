@@ -8,13 +8,13 @@ type CaptureMode string
 // Modes of a capture, as recorded in the evidence record and the journal.
 const (
 	// ModeHeadless is a fresh headless browser started for the capture.
-	ModeHeadless CaptureMode = "sans-tete"
+	ModeHeadless CaptureMode = "headless"
 	// ModeAttached is the tab shown in the user's own browser.
-	ModeAttached CaptureMode = "attachee"
+	ModeAttached CaptureMode = "attached"
 )
 
 // CaptureRecord is the evidence record of one capture, stored as the piece's
-// ".json" file (role "preuve") beside the screenshots: what a commissaire de
+// ".preuve.json" file (role [RoleEvidence]) beside the screenshots: what a commissaire de
 // justice's web constat (norm NF Z67-147) records by hand. Keys are French:
 // a lawyer or an expert may read the file as it is.
 type CaptureRecord struct {

@@ -37,13 +37,13 @@ type NoteRecord struct {
 
 // TimestampRecord is the data of a timestamp.added event.
 type TimestampRecord struct {
-	Piece     int       `json:"piece"`
-	File      string    `json:"file"`  // the timestamped file (relative path)
-	Token     string    `json:"token"` // the .tsr file (relative path)
-	TokenSHA  string    `json:"token_sha256"`
-	Authority string    `json:"authority"`
-	GenTime   time.Time `json:"gen_time"`
-	Status    string    `json:"status"` // "vérifié", "racine non vérifiée"
+	Piece     int             `json:"piece"`
+	File      string          `json:"file"`  // the timestamped file (relative path)
+	Token     string          `json:"token"` // the .tsr file (relative path)
+	TokenSHA  string          `json:"token_sha256"`
+	Authority string          `json:"authority"`
+	GenTime   time.Time       `json:"gen_time"`
+	Status    TimestampStatus `json:"status"`
 }
 
 // CaptureFailure is the data of a capture.failed event (an attempt of a
@@ -138,6 +138,7 @@ func Fold(p *Protocol, events []Event, d *Dossier) *State {
 				s.Warnings = append(s.Warnings, fmt.Sprintf("ligne %d : pièce illisible", e.Line))
 				continue
 			}
+			pc.canonical()
 			pc.EventID, pc.AddedAt = e.ID, e.Time
 			s.Pieces = append(s.Pieces, pc)
 		case EventStepDone:

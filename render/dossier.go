@@ -358,7 +358,7 @@ func (b *builder) piece(p *protocol.Piece, e Entry) error {
 		}
 		d.SetFont(sans, "", 10.5)
 		d.MultiCell(bodyW, 5.5, nb(fmt.Sprintf("Document PDF importé de %s, reproduit tel quel %s ; chaque page porte le tampon « Pièce n°%d ».",
-			plural(pages, "page", "pages"), pageRange(b.pages()+1, b.pages()+pages), p.Number)), "", "L", false)
+			protocol.Count(pages, "page", "pages"), pageRange(b.pages()+1, b.pages()+pages), p.Number)), "", "L", false)
 		b.insertPDF(p, pages)
 		return nil
 	case "eml":
@@ -385,13 +385,6 @@ func pageRange(a, b int) string {
 	return fmt.Sprintf("aux pages %d à %d", a, b)
 }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, one)
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
-
 // pieceHeader draws "Pièce n°N — title" and the file line.
 func (d *doc) pieceHeader(p *protocol.Piece, e Entry) {
 	d.SetFillColor(235, 238, 245)
@@ -400,7 +393,7 @@ func (d *doc) pieceHeader(p *protocol.Piece, e Entry) {
 	d.SetFont(sans, "", 7.5)
 	d.SetTextColor(70, 70, 70)
 	m := p.Main()
-	d.MultiCell(bodyW, 3.6, fmt.Sprintf("Fichier %s (%s) — SHA-256 %s — provenance : %s", m.Path, humanSize(m.Size), m.SHA256, p.Provenance), "", "L", false)
+	d.MultiCell(bodyW, 3.6, fmt.Sprintf("Fichier %s (%s) — SHA-256 %s — provenance : %s", m.Path, humanSize(m.Size), m.SHA256, p.Provenance.Label()), "", "L", false)
 	d.SetTextColor(0, 0, 0)
 	d.Ln(2)
 }
@@ -698,7 +691,7 @@ func timestampStatus(s *protocol.State, n int) string {
 	var parts []string
 	for _, t := range s.Timestamps {
 		if t.Piece == n {
-			parts = append(parts, fmt.Sprintf("horodatage RFC 3161 de %s le %s par %s (%s)", path.Base(t.File), protocol.FrDateTime(t.GenTime), t.Authority, t.Status))
+			parts = append(parts, fmt.Sprintf("horodatage RFC 3161 de %s le %s par %s (%s)", path.Base(t.File), protocol.FrDateTime(t.GenTime), t.Authority, t.Status.Label()))
 		}
 	}
 	if len(parts) == 0 {

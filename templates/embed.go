@@ -6,8 +6,10 @@ package templates
 
 import (
 	"embed"
+	"errors"
 	"io/fs"
 	"os"
+	"sort"
 )
 
 //go:embed protocols/*.yaml letters dossier.yaml.tmpl SOURCES.md
@@ -40,4 +42,33 @@ func (o overlay) ReadFile(name string) ([]byte, error) {
 		return b, nil
 	}
 	return fs.ReadFile(o.base, name)
+}
+
+// ReadDir lists a folder of both trees: a file of the top folder hides the
+// embedded file of the same name, and the embedded files stay listed (a
+// folder holding one adapted protocol must not hide the others).
+func (o overlay) ReadDir(name string) ([]fs.DirEntry, error) {
+	top, terr := fs.ReadDir(o.top, name)
+	base, berr := fs.ReadDir(o.base, name)
+	switch {
+	case terr != nil && !errors.Is(terr, fs.ErrNotExist):
+		return nil, terr
+	case berr != nil && !errors.Is(berr, fs.ErrNotExist):
+		return nil, berr
+	case terr != nil && berr != nil:
+		return nil, terr
+	}
+	seen := map[string]bool{}
+	var out []fs.DirEntry
+	for _, e := range top {
+		seen[e.Name()] = true
+		out = append(out, e)
+	}
+	for _, e := range base {
+		if !seen[e.Name()] {
+			out = append(out, e)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name() < out[j].Name() })
+	return out, nil
 }

@@ -203,11 +203,11 @@ func Stamped(events []protocol.Event) map[int]int {
 // Check is the offline verification of one token.
 type Check struct {
 	Piece  int    `json:"piece"`
-	Token  string `json:"jeton"`
-	File   string `json:"fichier"`
+	Token  string `json:"token"`
+	File   string `json:"file"`
 	OK     bool   `json:"ok"`
-	Status string `json:"statut"`
-	Info   *Info  `json:"horodatage,omitempty"`
+	Status string `json:"status"`
+	Info   *Info  `json:"timestamp,omitempty"`
 }
 
 // CheckTokens verifies every token recorded in events, offline: the token
@@ -277,6 +277,6 @@ func checkOne(c *protocol.Case, t protocol.TimestampRecord, files map[string]str
 	}
 	info.Authority = t.Authority
 	ch.OK, ch.Info = true, &info
-	ch.Status = "valide, " + info.Status
+	ch.Status = "valide, " + info.Status.Label()
 	return ch
 }

@@ -22,15 +22,17 @@ import (
 
 	"github.com/digitorus/pkcs7"
 	"github.com/digitorus/timestamp"
+
+	"anefdossier/protocol"
 )
 
 // Statuses recorded in a timestamp.added event and shown by verify.
 const (
 	// StatusVerified: signature, hash, nonce and chain up to a configured root.
-	StatusVerified = "vérifié"
+	StatusVerified = protocol.TimestampVerified
 	// StatusRootUnverified: signature, hash and nonce checked, but no root
 	// was configured, so nobody vouched for the authority's certificate.
-	StatusRootUnverified = "racine non vérifiée"
+	StatusRootUnverified = protocol.TimestampRootUnverified
 )
 
 // MaxResponse bounds what is read from an authority (a real reply is a few KB).
@@ -57,12 +59,12 @@ var (
 
 // Info describes a verified token.
 type Info struct {
-	Authority string    `json:"authority,omitempty"`
-	GenTime   time.Time `json:"gen_time"`
-	Serial    string    `json:"serial"`
-	Policy    string    `json:"policy"`
-	Signer    string    `json:"signer"` // subject of the signing certificate
-	Status    string    `json:"status"` // StatusVerified or StatusRootUnverified
+	Authority string                   `json:"authority,omitempty"`
+	GenTime   time.Time                `json:"gen_time"`
+	Serial    string                   `json:"serial"`
+	Policy    string                   `json:"policy"`
+	Signer    string                   `json:"signer"` // subject of the signing certificate
+	Status    protocol.TimestampStatus `json:"status"` // StatusVerified or StatusRootUnverified
 }
 
 // HTTPClient is used for requests to authorities; tests may replace it.

@@ -177,11 +177,11 @@ func parseViewport(v string) (int, int, error) {
 }
 
 type captureJSON struct {
-	Number int                     `json:"numero"`
-	Title  string                  `json:"titre"`
+	Number int                     `json:"number"`
+	Title  string                  `json:"title"`
 	Date   string                  `json:"date"`
-	Files  []protocol.PieceFile    `json:"fichiers"`
-	Record *protocol.CaptureRecord `json:"preuve"`
+	Files  []protocol.PieceFile    `json:"files"`
+	Record *protocol.CaptureRecord `json:"evidence"`
 }
 
 func pieceOut(p protocol.Piece, rec *protocol.CaptureRecord) captureJSON {
@@ -238,9 +238,9 @@ func captureLine(rec *protocol.CaptureRecord) string {
 // attempt as it ends.
 func runSeries(ctx context.Context, e *env, cs *protocol.Case, req app.CaptureRequest, s app.Series, asJSON bool) error {
 	type attemptJSON struct {
-		Attempt int          `json:"tentative"`
+		Attempt int          `json:"attempt"`
 		Piece   *captureJSON `json:"piece,omitempty"`
-		Error   string       `json:"erreur,omitempty"`
+		Error   string       `json:"error,omitempty"`
 	}
 	out := []attemptJSON{}
 	total := "?"

@@ -15,7 +15,7 @@ func reportStamps(e *env, res *app.CaptureResult, asJSON bool) {
 	p := res.Piece
 	for _, r := range res.Stamps {
 		if !asJSON {
-			e.outf("Pièce n°%d horodatée le %s par %s (%s) : %s\n", r.Piece, protocol.FrDateTime(r.GenTime), r.Authority, r.Status, r.Token)
+			e.outf("Pièce n°%d horodatée le %s par %s (%s) : %s\n", r.Piece, protocol.FrDateTime(r.GenTime), r.Authority, r.Status.Label(), r.Token)
 		}
 	}
 	err := res.StampErr

@@ -20,13 +20,13 @@ Exemple :
 
 type checkDoc struct {
 	ID      string   `json:"id"`
-	Title   string   `json:"titre"`
-	Missing []string `json:"champs_manquants"`
+	Title   string   `json:"title"`
+	Missing []string `json:"missing_fields"`
 }
 
 type checkResult struct {
-	Valid     bool               `json:"valide"`
-	Problems  []protocol.Problem `json:"problemes"`
+	Valid     bool               `json:"valid"`
+	Problems  []protocol.Problem `json:"problems"`
 	Documents []checkDoc         `json:"documents"`
 }
 

@@ -32,25 +32,25 @@ Exemple :
 }
 
 type listPerson struct {
-	Surname    string `json:"nom"`
-	FirstNames string `json:"prenoms"`
+	Surname    string `json:"surname"`
+	FirstNames string `json:"first_names"`
 }
 
 type listStep struct {
 	ID      string `json:"id"`
-	Title   string `json:"titre"`
-	Missing string `json:"manque,omitempty"`
+	Title   string `json:"title"`
+	Missing string `json:"missing,omitempty"`
 }
 
 type listEntry struct {
-	Dir      string        `json:"dossier"`
-	Person   listPerson    `json:"personne"`
-	Protocol string        `json:"protocole"`
-	Finished bool          `json:"termine"`
-	Next     *listStep     `json:"prochaine_etape"`
-	Deadline *deadlineJSON `json:"prochain_delai"`
-	Warnings int           `json:"avertissements"`
-	Error    string        `json:"erreur,omitempty"`
+	Dir      string        `json:"case"`
+	Person   listPerson    `json:"person"`
+	Protocol string        `json:"protocol"`
+	Finished bool          `json:"finished"`
+	Next     *listStep     `json:"next_step"`
+	Deadline *deadlineJSON `json:"next_deadline"`
+	Warnings int           `json:"warnings"`
+	Error    string        `json:"error,omitempty"`
 }
 
 func runList(e *env, args []string) error {

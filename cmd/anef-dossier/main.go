@@ -237,7 +237,7 @@ func oneLine(s string) string {
 func translate(err error) *cliError {
 	var je *protocol.JournalError
 	var de *protocol.DossierError
-	var up *protocol.ErrUnknownProtocol
+	var up *protocol.UnknownProtocolError
 	var us *protocol.UnknownStepError
 	var ir *protocol.InvalidRecordError
 	var up2 *app.UnknownPieceError

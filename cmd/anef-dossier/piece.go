@@ -82,14 +82,14 @@ func runPieceAdd(e *env, args []string) error {
 }
 
 type pieceJSON struct {
-	Number       int                  `json:"numero"`
-	Kind         string               `json:"type"`
-	Title        string               `json:"titre"`
+	Number       int                  `json:"number"`
+	Kind         string               `json:"kind"`
+	Title        string               `json:"title"`
 	Date         string               `json:"date"`
 	Provenance   protocol.Provenance  `json:"provenance"`
-	OriginalName string               `json:"nom_origine,omitempty"`
-	Files        []protocol.PieceFile `json:"fichiers"`
-	Timestamped  bool                 `json:"horodatee"`
+	OriginalName string               `json:"original_name,omitempty"`
+	Files        []protocol.PieceFile `json:"files"`
+	Timestamped  bool                 `json:"timestamped"`
 }
 
 func runPieceList(e *env, args []string) error {
@@ -141,7 +141,7 @@ func runPieceList(e *env, args []string) error {
 		if stamped[p.Number] {
 			ts = " [horodatée]"
 		}
-		e.outf("n°%d  %s  %-14s %s (%s)%s\n", p.Number, date, p.Kind, title, p.Provenance, ts)
+		e.outf("n°%d  %s  %-14s %s (%s)%s\n", p.Number, date, p.Kind, title, p.Provenance.Label(), ts)
 	}
 	return nil
 }

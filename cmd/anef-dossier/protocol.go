@@ -59,25 +59,25 @@ var protocolUndoCmd = command{
 
 type stepJSON struct {
 	ID        string                `json:"id"`
-	Title     string                `json:"titre"`
-	Mandatory bool                  `json:"obligatoire"`
-	Done      bool                  `json:"faite"`
-	Status    string                `json:"statut"`
-	Missing   string                `json:"manque,omitempty"`
+	Title     string                `json:"title"`
+	Mandatory bool                  `json:"mandatory"`
+	Done      bool                  `json:"done"`
+	Status    string                `json:"status"`
+	Missing   string                `json:"missing,omitempty"`
 	Pieces    []int                 `json:"pieces,omitempty"`
-	Records   []protocol.StepRecord `json:"enregistrements,omitempty"`
-	Proof     string                `json:"preuve"`
-	Command   string                `json:"commande"`
+	Records   []protocol.StepRecord `json:"records,omitempty"`
+	Proof     string                `json:"proof"`
+	Command   string                `json:"command"`
 }
 
 type deadlineJSON struct {
 	ID       string `json:"id"`
-	Title    string `json:"titre"`
+	Title    string `json:"title"`
 	Date     string `json:"date"`
-	DateFr   string `json:"date_fr"`
-	DaysLeft int    `json:"jours_restants"`
-	Nature   string `json:"nature"`
-	Closed   bool   `json:"sans_objet"`
+	DateFr   string `json:"date_long"`
+	DaysLeft int    `json:"days_left"`
+	Nature   string `json:"kind"`
+	Closed   bool   `json:"closed"`
 	Source   string `json:"source"`
 	Note     string `json:"note,omitempty"`
 }
@@ -203,10 +203,10 @@ func runStatus(e *env, args []string) error {
 	dls := deadlinesOf(st)
 	if *asJSON {
 		out := struct {
-			Protocol  string         `json:"protocole"`
-			Steps     []stepJSON     `json:"etapes"`
-			Deadlines []deadlineJSON `json:"delais"`
-			Warnings  []string       `json:"avertissements"`
+			Protocol  string         `json:"protocol"`
+			Steps     []stepJSON     `json:"steps"`
+			Deadlines []deadlineJSON `json:"deadlines"`
+			Warnings  []string       `json:"warnings"`
 			Pieces    int            `json:"pieces"`
 		}{Protocol: st.Protocol.ID, Deadlines: toDeadlineJSON(dls), Warnings: append([]string{}, st.Warnings...), Pieces: len(st.Pieces)}
 		for _, s := range st.Steps {
@@ -282,11 +282,11 @@ func runNext(e *env, args []string) error {
 	dls := deadlinesOf(st)
 	if *asJSON {
 		out := struct {
-			Finished  bool           `json:"termine"`
-			Step      *stepJSON      `json:"etape,omitempty"`
-			Final     string         `json:"fin,omitempty"`
-			Deadlines []deadlineJSON `json:"delais"`
-			Warnings  []string       `json:"avertissements"`
+			Finished  bool           `json:"finished"`
+			Step      *stepJSON      `json:"step,omitempty"`
+			Final     string         `json:"final,omitempty"`
+			Deadlines []deadlineJSON `json:"deadlines"`
+			Warnings  []string       `json:"warnings"`
 		}{Finished: next == nil, Deadlines: toDeadlineJSON(dls), Warnings: append([]string{}, st.Warnings...)}
 		if next != nil {
 			sj := toStepJSON(next)

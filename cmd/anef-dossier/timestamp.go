@@ -30,8 +30,8 @@ Exemple :
 }
 
 type timestampJSON struct {
-	Recorded []protocol.TimestampRecord `json:"horodatages"`
-	Failures []string                   `json:"echecs"`
+	Recorded []protocol.TimestampRecord `json:"timestamps"`
+	Failures []string                   `json:"failures"`
 }
 
 func runTimestamp(e *env, args []string) error {
@@ -78,7 +78,7 @@ func runTimestamp(e *env, args []string) error {
 	for _, r := range res.Recorded {
 		out.Recorded = append(out.Recorded, r)
 		if !*asJSON {
-			e.outf("Pièce n°%d horodatée le %s par %s (%s) : %s\n", r.Piece, protocol.FrDateTime(r.GenTime), r.Authority, r.Status, r.Token)
+			e.outf("Pièce n°%d horodatée le %s par %s (%s) : %s\n", r.Piece, protocol.FrDateTime(r.GenTime), r.Authority, r.Status.Label(), r.Token)
 		}
 	}
 	for _, f := range res.Failures {
