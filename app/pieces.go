@@ -96,7 +96,9 @@ func (w *Workspace) PieceFile(rel string, n int, role string) (*os.File, protoco
 	if err != nil {
 		return nil, protocol.PieceFile{}, err
 	}
-	pf, ok := pv.File(protocol.FileRole(role))
+	var fr protocol.FileRole
+	fr.UnmarshalText([]byte(role)) // old role names in links still work
+	pf, ok := pv.File(fr)
 	if !ok {
 		return nil, pf, fmt.Errorf("fichier « %s » de la pièce n°%d : %w", role, n, os.ErrNotExist)
 	}
@@ -360,7 +362,7 @@ func (w *Workspace) CaptureRecord(rel string, n int) ([]RecordRow, error) {
 	raw := []byte(pv.Record)
 	if len(raw) == 0 {
 		// the evidence record may be a file of the piece
-		if f, _, err := w.PieceFile(rel, n, "preuve"); err == nil {
+		if f, _, err := w.PieceFile(rel, n, string(protocol.RoleEvidence)); err == nil {
 			raw, _ = io.ReadAll(io.LimitReader(f, 5<<20))
 			f.Close()
 		}

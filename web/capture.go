@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"anefdossier/app"
+	"anefdossier/protocol"
 )
 
 func (s *Server) captureRoutes(m *http.ServeMux) {
@@ -122,9 +123,9 @@ func (s *Server) startCapture(w http.ResponseWriter, r *http.Request) {
 				j.add("Échec : "+msg+". "+hint, true)
 				j.finish(true, "Échec de la capture : "+msg)
 			case failed > 0:
-				j.finish(true, fmt.Sprintf("Terminé : %s, %d tentative(s) échouée(s) notée(s) au journal.", plural(len(pieces), "pièce ajoutée", "pièces ajoutées"), failed))
+				j.finish(true, fmt.Sprintf("Terminé : %s, %d tentative(s) échouée(s) notée(s) au journal.", protocol.Count(len(pieces), "pièce ajoutée", "pièces ajoutées"), failed))
 			default:
-				j.finish(false, fmt.Sprintf("Terminé : %s.", plural(len(pieces), "pièce ajoutée", "pièces ajoutées")))
+				j.finish(false, fmt.Sprintf("Terminé : %s.", protocol.Count(len(pieces), "pièce ajoutée", "pièces ajoutées")))
 			}
 			return
 		}

@@ -169,7 +169,7 @@ func (s *Server) undoStep(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, rel, err)
 		return
 	}
-	s.redirectMsg(w, r, caseURL(rel)+"/", fmt.Sprintf("Annulation enregistrée (%s). Les enregistrements restent lisibles dans le journal.", plural(res.Records, "enregistrement", "enregistrements")), "")
+	s.redirectMsg(w, r, caseURL(rel)+"/", fmt.Sprintf("Annulation enregistrée (%s). Les enregistrements restent lisibles dans le journal.", protocol.Count(res.Records, "enregistrement", "enregistrements")), "")
 }
 
 // describeRecord says a step record in French.

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"anefdossier/app"
+	"anefdossier/protocol"
 )
 
 func (s *Server) documentRoutes(m *http.ServeMux) {
@@ -137,7 +138,7 @@ func (s *Server) timestamp(w http.ResponseWriter, r *http.Request) {
 	case res.Asked == 0:
 		p.Notice = "Toutes les pièces sont déjà horodatées."
 	case len(res.Failures) == 0:
-		p.Notice = fmt.Sprintf("%s obtenus.", plural(len(res.Recorded), "jeton d'horodatage", "jetons d'horodatage"))
+		p.Notice = fmt.Sprintf("%s obtenus.", protocol.Count(len(res.Recorded), "jeton d'horodatage", "jetons d'horodatage"))
 	default:
 		p.Error = fmt.Sprintf("%d pièce(s) sur %d n'ont pas pu être horodatées (voir ci-dessous) ; les autres l'ont été.", len(res.Failures), res.Asked)
 		if res.Offline {

@@ -35,17 +35,12 @@ var funcs = template.FuncMap{
 	"frTime":   func(t time.Time) string { return protocol.FrDateTime(t) },
 	"daysLeft": daysLeft,
 	"when":     deadlineWhen,
-	"plural": func(n int, one, many string) string {
-		if n == 1 {
-			return fmt.Sprintf("%d %s", n, one)
-		}
-		return fmt.Sprintf("%d %s", n, many)
-	},
-	"lines":  func(s string) []string { return strings.Split(s, "\n") },
-	"join":   strings.Join,
-	"add":    func(a, b int) int { return a + b },
-	"trim":   strings.TrimSpace,
-	"record": describeRecord,
+	"plural":   protocol.Count,
+	"lines":    func(s string) []string { return strings.Split(s, "\n") },
+	"join":     strings.Join,
+	"add":      func(a, b int) int { return a + b },
+	"trim":     strings.TrimSpace,
+	"record":   describeRecord,
 	"needs": func(ch protocol.Channel, what string) bool {
 		for _, n := range ch.Needs {
 			if n == what {
@@ -158,7 +153,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, rel string, err er
 func explain(err error) (int, string, string) {
 	var je *protocol.JournalError
 	var de *protocol.DossierError
-	var up *protocol.ErrUnknownProtocol
+	var up *protocol.UnknownProtocolError
 	var us *protocol.UnknownStepError
 	switch {
 	case errors.Is(err, app.ErrOutside):
@@ -189,13 +184,6 @@ func explain(err error) (int, string, string) {
 		return http.StatusBadRequest, ue.Msg, ue.Hint
 	}
 	return http.StatusInternalServerError, err.Error(), ""
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, one)
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
 
 var zeroTime time.Time

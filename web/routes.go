@@ -164,9 +164,9 @@ func (s *Server) saveFiche(w http.ResponseWriter, r *http.Request) {
 		p.Error = "Rien n'a été enregistré : une valeur ne peut pas être écrite (voir le champ signalé)."
 		p.Data = ficheData{Form: res.Form, Base: in.Base}
 	default:
-		p.Notice = "Fiche enregistrée (" + plural(res.Changed, "champ modifié", "champs modifiés") + ")."
+		p.Notice = "Fiche enregistrée (" + protocol.Count(res.Changed, "champ modifié", "champs modifiés") + ")."
 		if n := countProblems(res.Form); n > 0 {
-			p.Notice += " " + plural(n, "valeur est à corriger", "valeurs sont à corriger") + " : voir les messages à côté des champs."
+			p.Notice += " " + protocol.Count(n, "valeur est à corriger", "valeurs sont à corriger") + " : voir les messages à côté des champs."
 		}
 		p.Data = ficheData{Form: res.Form, Base: res.Form.Values()}
 	}
