@@ -5,6 +5,9 @@ go 1.26.8
 // One line per dependency says why it is here. Test-only modules are in
 // their own block below; everything else is built into the binary.
 require (
+	// PDF writing: letters, inventory, dossier pages (render/). The maintained
+	// successor of github.com/go-pdf/fpdf, archived in March 2025.
+	codeberg.org/go-pdf/fpdf v0.12.0
 	// Chrome DevTools protocol types: network events and page snapshots (capture/).
 	github.com/chromedp/cdproto v0.159.0
 	// Drives the real Chromium that takes the captures (capture/ only).
@@ -19,8 +22,6 @@ require (
 	// duplicate keys and invalid UTF-8 refused); encoding/json/v2 once it
 	// leaves GOEXPERIMENT.
 	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875
-	// PDF writing: letters, inventory, dossier pages (render/).
-	github.com/go-pdf/fpdf v0.9.0
 	// YAML with line and column in its errors: dossier.yaml and the protocols.
 	github.com/goccy/go-yaml v1.19.2
 	// Per-case file lock with a timeout: two commands never interleave.
