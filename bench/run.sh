@@ -4,7 +4,7 @@
 # docs/BENCHMARKS.md (date, machine, what each script printed, ratios included).
 # The hand-written analysis below the block is kept.
 #
-#   bench/run.sh            # all: capture, render, verify, list
+#   bench/run.sh            # all: capture, render, verify, list, series
 #   bench/run.sh verify     # only some
 #
 # Needs: go, chromium, img2pdf, hyperfine, python3 (apt-get install -y chromium img2pdf hyperfine).
@@ -12,7 +12,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 doc=docs/BENCHMARKS.md
 which=("$@")
-[ ${#which[@]} -gt 0 ] || which=(capture render verify list)
+[ ${#which[@]} -gt 0 ] || which=(capture render verify list series)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
