@@ -74,7 +74,7 @@ func TestEndToEnd(t *testing.T) {
 	defer cancelA()
 	ctx, cancel := chromedp.NewContext(actx)
 	defer cancel()
-	ctx, cancelT := context.WithTimeout(ctx, 3*time.Minute)
+	ctx, cancelT := context.WithTimeout(ctx, 6*time.Minute) // generous: 2 shared cores under load
 	defer cancelT()
 
 	if err := chromedp.Do(ctx); err != nil { // starts the browser, owned by ctx
