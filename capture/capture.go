@@ -63,6 +63,8 @@ type Options struct {
 	// Progress, when set, is told each stage of the capture as it starts
 	// (in French, for a live display).
 	Progress func(stage string)
+	// KeepConsent leaves a consent banner as it is (see consent.go).
+	KeepConsent bool
 }
 
 func (o *Options) progress(stage string) {
@@ -383,6 +385,7 @@ func shoot(ctx context.Context, o Options) (*Result, error) {
 
 	o.progress("attente du réseau calme")
 	settle(ctx, o, nl, rec)
+	afterSettle(ctx, o, nl, rec)
 
 	nl.mu.Lock()
 	if nl.docResp != nil {

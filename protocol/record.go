@@ -49,6 +49,27 @@ type CaptureRecord struct {
 	// short: the page was captured while requests were still running).
 	Notes   []string `json:"remarques,omitempty"`
 	Attempt int      `json:"tentative,omitempty"`
+	// Consent is the consent banner found on the page and how it was
+	// answered before the screenshot (nil: none known was shown).
+	Consent *ConsentRecord `json:"consentement,omitempty"`
+	// DocumentURL is the address of the document the server sent, kept
+	// when the page changed its address afterwards (history.pushState):
+	// FinalURL is the address shown at the moment of the screenshot.
+	DocumentURL string `json:"url_document,omitempty"`
+	// FinalURLASCII is FinalURL with an internationalised domain in its
+	// ASCII (punycode) form, when the two differ.
+	FinalURLASCII string `json:"url_finale_ascii,omitempty"`
+	// MissingFonts are the font families the page asked for that neither
+	// the page nor the machine provided (text drawn with a fallback font).
+	MissingFonts []string `json:"polices_absentes,omitempty"`
+}
+
+// ConsentRecord is a consent banner answered (or left) before a capture.
+type ConsentRecord struct {
+	Manager string    `json:"gestionnaire"`
+	Action  string    `json:"action"` // what was clicked or called, in French
+	Result  string    `json:"resultat,omitempty"`
+	At      time.Time `json:"date"`
 }
 
 // Redirect is one hop of a redirect chain.
@@ -77,6 +98,7 @@ type CaptureHashes struct {
 	Bannered string `json:"capture_bandeau"`
 	MHTML    string `json:"mhtml,omitempty"`
 	Body     string `json:"document_recu,omitempty"` // raw bytes of the main document as served
+	WARC     string `json:"warc,omitempty"`          // the web archive of the capture (ISO 28500)
 }
 
 // BrowserInfo describes the browser used.

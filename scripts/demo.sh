@@ -11,6 +11,13 @@ need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v qpdf >/dev/null 2>&1 || need+=(qpdf)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+# The fonts a French public site may ask for, emoji included: without them
+# the capture shows empty boxes where the page has text.
+if command -v dpkg >/dev/null 2>&1; then
+  for p in fonts-noto-color-emoji fonts-liberation fonts-dejavu; do
+    dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
+  done
+fi
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "Installation de : ${need[*]}"

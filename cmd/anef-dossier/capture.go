@@ -35,6 +35,9 @@ var captureCmd = command{
   pieces/NNN-capture.preuve.json  le procès-verbal technique : adresses et redirections, statut HTTP, IP et port
                                   du serveur, certificat TLS, en-têtes, heures, empreintes SHA-256, navigateur,
                                   machine
+Un bandeau de cookies d'un gestionnaire connu (tarteaucitron, DSFR, vanilla-cookieconsent, cookieconsent,
+Didomi, Axeptio, OneTrust, Cookiebot) reçoit la réponse « Tout refuser » avant la capture, ce que le
+procès-verbal inscrit (gestionnaire, bouton, heure) ; --keep-consent le laisse tel quel.
 Une page d'erreur (HTTP 404, 500...) est capturée : c'est une preuve. Une page injoignable ne crée aucune pièce.
 Pour une page où il faut être connecté (compte ANEF), ouvrez d'abord « capture browser ».
 
@@ -72,6 +75,7 @@ func runCapture(e *env, args []string) error {
 	countFlag := fs.Int("count", 0, "avec --every : nombre de tentatives")
 	untilFlag := fs.String("until", "", "", "avec --every : dernière tentative au plus tard à cette date (ex. \"2026-03-20 18:00\")")
 	expect := fs.String("expect-text", "", "", "note si ce texte figure dans la page (ex. \"Aucun créneau\")")
+	keepConsent := fs.Bool("keep-consent", "", "laisse le bandeau de cookies tel quel (par défaut : « Tout refuser » est cliqué avant la capture)")
 	asJSON := fs.Bool("json", "", "sortie JSON (pour d'autres outils)")
 	tsas := fs.Strings("tsa", "", "horodate la capture auprès de cette autorité RFC 3161 (sinon horodatage.autorites)")
 	tsaRoot := fs.String("tsa-root", "", "", "certificat racine (PEM) de l'autorité d'horodatage (sinon horodatage.racine)")
@@ -121,7 +125,7 @@ func runCapture(e *env, args []string) error {
 			Timeout: *timeout, Now: protocol.Now}
 	} else {
 		req.Page = capture.Options{URL: url, Width: w, Height: h, FullPage: *fullPage, Timeout: *timeout,
-			Insecure: *insecure, ExpectText: *expect, Now: protocol.Now}
+			Insecure: *insecure, ExpectText: *expect, Now: protocol.Now, KeepConsent: *keepConsent}
 	}
 
 	every, count := *everyFlag, *countFlag
@@ -197,6 +201,9 @@ func reportCapture(e *env, res *app.CaptureResult, asJSON bool) error {
 	e.outf("  %s\n", captureLine(rec))
 	if f, ok := p.File(protocol.RoleEvidence); ok {
 		e.outf("  procès-verbal technique : %s\n", f.Path)
+	}
+	if cr := rec.Consent; cr != nil {
+		e.outf("  bandeau de cookies %s : %s\n", cr.Manager, strings.TrimSpace(cr.Action+" ; "+cr.Result))
 	}
 	if rec.Status >= 400 {
 		e.warnf("la page a répondu HTTP %d : la capture de cette erreur est conservée comme preuve", rec.Status)
