@@ -108,7 +108,7 @@ func captureAttempt(ctx context.Context, cs *protocol.Case, req CaptureRequest, 
 		title = DefaultCaptureTitle(rec)
 	}
 	p, err := tx.AddCapture(protocol.NewCapture{Record: rec, Bannered: bannered.PNG, Raw: res.Raw, MHTML: res.MHTML,
-		Body: res.Body, BodyExt: res.BodyExt, Title: title})
+		Body: res.Body, BodyExt: res.BodyExt, WARC: res.WARC, Title: title})
 	if err != nil {
 		return nil, err
 	}

@@ -80,6 +80,11 @@ type Result struct {
 	MHTML   []byte // the page as an MHTML snapshot
 	Body    []byte // the main document's bytes as the server sent them (nil when unknown)
 	BodyExt string // extension for Body (".html", ...)
+	// WARC is the web archive of the capture (see warc.go), made by
+	// Finish; nil for a capture in the user's browser.
+	WARC []byte
+
+	warc *warcLog // the exchanges, for the WARC
 
 	closed chan struct{} // closed once the browser is gone (see Close)
 }
@@ -369,6 +374,10 @@ func shoot(ctx context.Context, o Options) (*Result, error) {
 	if err := chromedp.Listen(ctx, nl.handle); err != nil {
 		return nil, err
 	}
+	r.warc = newWARCLog()
+	if err := chromedp.Listen(ctx, r.warc.handle); err != nil {
+		return nil, err
+	}
 
 	rec.Started = o.Now().UTC()
 	o.progress("chargement de la page")
@@ -446,6 +455,13 @@ func shoot(ctx context.Context, o Options) (*Result, error) {
 		} else {
 			rec.Unrecorded = append(rec.Unrecorded, "octets du document tels que servis (le navigateur ne les a plus)")
 		}
+	}
+	missing, cut := r.warc.fetchBodies(ctx)
+	if len(missing) > 0 {
+		rec.Unrecorded = append(rec.Unrecorded, "dans l'archive WARC, le contenu de : "+strings.Join(missing, ", ")+" (le navigateur ne l'avait plus)")
+	}
+	if cut > 0 {
+		rec.Notes = append(rec.Notes, fmt.Sprintf("archive WARC limitée à %d Mo : %d ressources sans leur contenu", maxWARCBodies>>20, cut))
 	}
 	return r, nil
 }

@@ -23,5 +23,20 @@ func (r *Result) Finish(piece int) (*Bannered, error) {
 	if r.Body != nil {
 		r.Record.Hashes.Body = protocol.HashBytes(r.Body)
 	}
+	if r.warc != nil {
+		// The archive is a copy of what the other files hold: a failure
+		// to make it leaves the capture whole, and says so.
+		shot := "urn:screenshot:" + r.Record.FinalURL
+		w, err := r.warc.buildWARC(&r.Record, []WARCResource{
+			{URI: shot, ContentType: "image/png", Data: r.Raw, Date: r.Record.Shot},
+			{URI: shot + "#bandeau", ContentType: "image/png", Data: b.PNG, Date: r.Record.Shot},
+		})
+		if err != nil {
+			r.Record.Notes = append(r.Record.Notes, "archive WARC non produite : "+err.Error())
+		} else {
+			r.WARC = w
+			r.Record.Hashes.WARC = protocol.HashBytes(w)
+		}
+	}
 	return b, nil
 }

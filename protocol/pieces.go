@@ -19,6 +19,7 @@ const (
 	RoleRaw      FileRole = "raw"      // a capture without its banner (file name: .brut.png)
 	RoleMHTML    FileRole = "mhtml"    // the page saved by the browser
 	RoleDocument FileRole = "document" // the main document as the server sent it
+	RoleWARC     FileRole = "warc"     // the web archive of the capture (WARC 1.1, gzip)
 	RoleEvidence FileRole = "evidence" // the capture's evidence record (CaptureRecord; file name: .preuve.json)
 )
 
@@ -50,6 +51,7 @@ type NewCapture struct {
 	MHTML    []byte // optional: the page saved as MHTML
 	Body     []byte // optional: the main document as served
 	BodyExt  string // extension of Body, with the dot (".html", ".pdf")
+	WARC     []byte // optional: the web archive (WARC 1.1, gzip members)
 	Title    string // what the capture shows, for the inventory (may be empty)
 }
 
@@ -75,6 +77,9 @@ func (nc NewCapture) Piece() (NewPiece, error) {
 	}
 	if nc.Body != nil {
 		files = append(files, NewFile{Role: RoleDocument, Ext: nc.BodyExt, Data: nc.Body})
+	}
+	if nc.WARC != nil {
+		files = append(files, NewFile{Role: RoleWARC, Ext: ".warc.gz", Data: nc.WARC})
 	}
 	files = append(files, NewFile{Role: RoleEvidence, Ext: ".json", Data: append(proof, '\n')})
 	prov := ProvenanceCapture

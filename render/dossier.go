@@ -683,6 +683,8 @@ func roleLabel(role protocol.FileRole) string {
 		return "fiche de preuve"
 	case protocol.RoleMHTML:
 		return "archive MHTML de la page"
+	case protocol.RoleWARC:
+		return "archive web WARC (requêtes et réponses reçues)"
 	}
 	return string(role)
 }

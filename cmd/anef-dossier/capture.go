@@ -32,6 +32,8 @@ var captureCmd = command{
   pieces/NNN-capture.brut.png     la capture sans bandeau
   pieces/NNN-capture.mhtml        la page enregistrée (MHTML)
   pieces/NNN-capture.document.*   le document tel que le serveur l'a envoyé
+  pieces/NNN-capture.warc.gz      l'archive web (WARC 1.1, ISO 28500) : chaque requête et chaque réponse reçue
+                                  (en-têtes, contenu, adresse IP, date), et les captures d'écran
   pieces/NNN-capture.preuve.json  le procès-verbal technique : adresses et redirections, statut HTTP, IP et port
                                   du serveur, certificat TLS, en-têtes, heures, empreintes SHA-256, navigateur,
                                   machine
