@@ -112,8 +112,10 @@ func (t *Tx) AddCapture(nc NewCapture) (Piece, error) {
 // "NNN-kind.ext", then "NNN-kind.role.ext" for the files that go with it.
 func pieceFileName(n int, kind string, i int, f NewFile) string {
 	name := fmt.Sprintf("%03d-%s", n, Slug(kind))
-	if i > 0 && f.Role != "" && "."+f.Role.suffix() != strings.ToLower(f.Ext) {
-		name += "." + f.Role.suffix()
+	// The role is left out when the extension says it (".mhtml", ".warc.gz").
+	role, ext := f.Role.suffix(), strings.ToLower(f.Ext)
+	if i > 0 && f.Role != "" && "."+role != ext && !strings.HasPrefix(ext, "."+role+".") {
+		name += "." + role
 	}
 	return name + strings.ToLower(f.Ext)
 }
