@@ -1,11 +1,13 @@
 package capture
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -14,6 +16,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"anefdossier/export"
+	"anefdossier/protocol"
 )
 
 // warcRecord is one line of testdata/warcdump.mjs (read with warcio).
@@ -183,6 +188,35 @@ func TestWARC(t *testing.T) {
 	if len(shots) != 2 || shots[0].SHA256 != sha(res.Raw) || shots[1].SHA256 != sha(b.PNG) || shots[0].ContentType != "image/png" {
 		t.Errorf("screenshot resources: %+v", shots)
 	}
+
+	// The WACZ package of a case holding this capture.
+	caseDir := t.TempDir()
+	os.MkdirAll(filepath.Join(caseDir, "pieces"), 0o700)
+	if err := os.WriteFile(filepath.Join(caseDir, "pieces", "001-capture.warc.gz"), res.WARC, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	wacz := filepath.Join(t.TempDir(), "dossier.wacz")
+	wp := export.WACZPage{Piece: 1, URL: res.Record.FinalURL, Title: "Rendez-vous", TS: res.Record.Shot, WARC: "pieces/001-capture.warc.gz", Hash: sha(res.WARC)}
+	if _, err := export.WriteWACZ(caseDir, wacz, "Dossier test", []export.WACZPage{wp}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	checkWACZ(t, mods, wacz, res.WARC, res.Record.FinalURL)
+	if _, err := export.WriteWACZ(caseDir, wacz, "Dossier test", []export.WACZPage{wp}, time.Now()); !errors.Is(err, protocol.ErrExists) {
+		t.Errorf("second write over the package: %v, want ErrExists", err)
+	}
+	wp.Hash = sha([]byte("autre"))
+	if _, err := export.WriteWACZ(caseDir, wacz+".2.wacz", "Dossier test", []export.WACZPage{wp}, time.Now()); err == nil || !strings.Contains(err.Error(), "ne correspond plus") {
+		t.Errorf("WARC that no longer matches its hash: %v", err)
+	}
+	if _, err := os.Stat(wacz + ".2.wacz"); err == nil {
+		t.Errorf("a package was written from a WARC that does not match its hash")
+	}
+
+	// ReplayWeb.page (npm replaywebpage), served on loopback, replays it.
+	replayText := replayWACZ(t, mods, wacz, res.Record.FinalURL)
+	if !strings.Contains(replayText, "Rendez-vous indisponible") {
+		t.Errorf("the replayed page does not show the captured text: %q", replayText)
+	}
 }
 
 func keys[V any](m map[string]V) []string {
@@ -191,4 +225,105 @@ func keys[V any](m map[string]V) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// checkWACZ opens the package and checks it against the specification's
+// rules: WARC stored uncompressed and byte for byte, every file listed in
+// datapackage.json with its SHA-256 and size, the digest file, the pages,
+// and the index equal to the one warcio computes from the WARC itself.
+func checkWACZ(t *testing.T, mods, wacz string, warc []byte, pageURL string) {
+	t.Helper()
+	zr, err := zip.OpenReader(wacz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	files := map[string][]byte{}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		files[f.Name] = b
+		if strings.HasPrefix(f.Name, "archive/") && f.Method != zip.Store {
+			t.Errorf("%s is compressed in the zip (method %d): WACZ wants it stored", f.Name, f.Method)
+		}
+	}
+	if !bytes.Equal(files["archive/001-capture.warc.gz"], warc) {
+		t.Fatalf("archive/001-capture.warc.gz is not the stored WARC (files %v)", keys(files))
+	}
+	var dp struct {
+		Profile   string `json:"profile"`
+		Version   string `json:"wacz_version"`
+		Resources []struct {
+			Name, Path, Hash string
+			Bytes            int
+		} `json:"resources"`
+	}
+	if err := json.Unmarshal(files["datapackage.json"], &dp); err != nil {
+		t.Fatal(err)
+	}
+	if dp.Profile != "data-package" || dp.Version != "1.1.1" || len(dp.Resources) != 3 {
+		t.Errorf("datapackage.json: %+v", dp)
+	}
+	for _, r := range dp.Resources {
+		if b, ok := files[r.Path]; !ok || "sha256:"+sha(b) != r.Hash || len(b) != r.Bytes {
+			t.Errorf("datapackage.json lists %s with %s, %d bytes: not what the zip holds", r.Path, r.Hash, r.Bytes)
+		}
+	}
+	var dd struct{ Path, Hash string }
+	if err := json.Unmarshal(files["datapackage-digest.json"], &dd); err != nil || dd.Hash != "sha256:"+sha(files["datapackage.json"]) {
+		t.Errorf("datapackage-digest.json: %+v %v", dd, err)
+	}
+	pages := strings.Split(strings.TrimSpace(string(files["pages/pages.jsonl"])), "\n")
+	if len(pages) != 2 || !strings.Contains(pages[0], `"format":"json-pages-1.0"`) || !strings.Contains(pages[1], `"url":"`+pageURL+`"`) {
+		t.Errorf("pages.jsonl: %q", pages)
+	}
+	// The index, against warcio's own (cdx-index) of the same WARC.
+	f := filepath.Join(t.TempDir(), "001-capture.warc.gz")
+	os.WriteFile(f, warc, 0o600)
+	cmd := exec.Command("node", filepath.Join(mods, "warcio", "dist", "cli.js"), "cdx-index", f)
+	want, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("warcio cdx-index: %v", err)
+	}
+	type cdx struct {
+		key, ts                           string
+		URL, Status, Offset, Length, Mime string
+	}
+	parse := func(text string) map[string]cdx {
+		out := map[string]cdx{}
+		for _, l := range strings.Split(strings.TrimSpace(text), "\n") {
+			parts := strings.SplitN(l, " ", 3)
+			if len(parts) != 3 {
+				continue
+			}
+			var v struct{ URL, Status, Offset, Length, Mime string }
+			json.Unmarshal([]byte(parts[2]), &v)
+			out[v.URL+"@"+v.Offset] = cdx{parts[0], parts[1], v.URL, v.Status, v.Offset, v.Length, v.Mime}
+		}
+		return out
+	}
+	mine, theirs := parse(string(files["indexes/index.cdx"])), parse(string(want))
+	for k, w := range theirs {
+		if strings.HasPrefix(w.URL, "urn:") {
+			continue // warcio indexes resources only with --all
+		}
+		if strings.Contains(w.key, "__wb_method=") {
+			// A POST: warcio keys it with its body as a query; the
+			// package keys it by its address only (not replayed).
+			if got, ok := mine[k]; !ok || got.Offset != w.Offset || got.Length != w.Length {
+				t.Errorf("index line for the POST %s: got %+v, warcio %+v", k, got, w)
+			}
+			continue
+		}
+		if got, ok := mine[k]; !ok || got != w {
+			t.Errorf("index line for %s: got %+v, warcio %+v", k, got, w)
+		}
+	}
+	if len(theirs) < 5 {
+		t.Errorf("warcio indexed only %d records: %s", len(theirs), want)
+	}
 }

@@ -12,12 +12,15 @@ import (
 var exportCmd = command{
 	name:    "export",
 	summary: "archive le dossier entier avec un manifeste des empreintes SHA-256 (à remettre à l'avocat)",
-	usage:   "anef-dossier [-C DOSSIER] export FICHIER.tar.gz|FICHIER.zip [--sans-out] [--json]",
+	usage:   "anef-dossier [-C DOSSIER] export FICHIER.tar.gz|FICHIER.zip [--sans-out] [--json]\nanef-dossier [-C DOSSIER] export --format wacz FICHIER.wacz",
 	help: `Écrit une seule archive du dossier : dossier.yaml, journal, pièces, jetons d'horodatage, documents
 produits (out/, sauf --sans-out), et MANIFEST.sha256 qui donne l'empreinte SHA-256 de chaque fichier.
 Jamais le profil du navigateur (.navigateur/) ni le verrou. L'archive est relue et comparée au manifeste
 avant d'être nommée ; elle n'écrase jamais un fichier existant et n'est lisible que par vous (0600).
 Sur la copie décompressée, « sha256sum -c MANIFEST.sha256 » et « anef-dossier -C COPIE verify » réussissent.
+
+Avec --format wacz, écrit les archives web (WARC) des captures en un seul paquet WACZ 1.1.1, que
+ReplayWeb.page et les outils d'archivage du web ouvrent et rejouent (liste des pages, index, empreintes).
 
 Exemple :
    anef-dossier -C ~/dossiers/dupont export ~/dupont-2026-03-10.tar.gz
@@ -28,6 +31,7 @@ Exemple :
 func runExport(e *env, args []string) error {
 	fs := e.flags()
 	withoutOut := fs.Bool("sans-out", "", "n'inclut pas out/ (documents régénérables)")
+	format := fs.String("format", "", "", "wacz : les archives web des captures en un paquet WACZ")
 	asJSON := fs.Bool("json", "", "sortie JSON (pour d'autres outils)")
 	pos, err := fs.parse(e, args)
 	if err != nil {
@@ -37,6 +41,9 @@ func runExport(e *env, args []string) error {
 		return err
 	}
 	dst := pos[0]
+	if *format != "" {
+		return runExportWACZ(e, *format, dst, *asJSON)
+	}
 	if _, err := export.FormatOf(dst); err != nil {
 		return usageErr(err.Error(), "exemple : anef-dossier export dupont.tar.gz")
 	}
