@@ -71,6 +71,12 @@ func captureAttempt(ctx context.Context, cs *protocol.Case, req CaptureRequest, 
 		return nil, err
 	}
 	defer tx.Close()
+	return captureTx(ctx, tx, req, n, series)
+}
+
+// captureTx is one attempt under the lock tx holds.
+func captureTx(ctx context.Context, tx *protocol.Tx, req CaptureRequest, n int, series bool) (*CaptureResult, error) {
+	var err error
 	num := tx.NextPieceNumber()
 	var res *capture.Result
 	if req.attached() {

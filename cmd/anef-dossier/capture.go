@@ -48,7 +48,7 @@ Exemples :
    anef-dossier -C ~/dossiers/dupont capture URL --every 6h --count 20 --expect-text "Aucun créneau"
    anef-dossier -C ~/dossiers/dupont capture --attach http://127.0.0.1:9222`,
 	run:  runCapture,
-	subs: []*command{&captureBrowserCmd},
+	subs: []*command{&captureBrowserCmd, &capturePlanCmd},
 }
 
 var captureBrowserCmd = command{

@@ -55,6 +55,8 @@ var commands = []*command{
 	&exportCmd,
 	&listCmd,
 	&serveCmd,
+	&dueCmd,
+	&runDueCmd,
 	&demoCmd,
 }
 

@@ -201,6 +201,10 @@ func runStatus(e *env, args []string) error {
 		return err
 	}
 	dls := deadlinesOf(st)
+	plans, err := app.CasePlans(cs)
+	if err != nil {
+		return err
+	}
 	if *asJSON {
 		out := struct {
 			Protocol  string         `json:"protocol"`
@@ -208,7 +212,9 @@ func runStatus(e *env, args []string) error {
 			Deadlines []deadlineJSON `json:"deadlines"`
 			Warnings  []string       `json:"warnings"`
 			Pieces    int            `json:"pieces"`
-		}{Protocol: st.Protocol.ID, Deadlines: toDeadlineJSON(dls), Warnings: append([]string{}, st.Warnings...), Pieces: len(st.Pieces)}
+			Plans     []planJSON     `json:"plans,omitempty"`
+		}{Protocol: st.Protocol.ID, Deadlines: toDeadlineJSON(dls), Warnings: append([]string{}, st.Warnings...), Pieces: len(st.Pieces),
+			Plans: plansJSON(plans, protocol.Now())}
 		for _, s := range st.Steps {
 			out.Steps = append(out.Steps, toStepJSON(s))
 		}
@@ -254,6 +260,7 @@ func runStatus(e *env, args []string) error {
 			}
 		}
 	}
+	printPlans(e, plans, protocol.Now())
 	for _, w := range st.Warnings {
 		e.outf("\nAttention : %s\n", w)
 	}
