@@ -417,7 +417,13 @@ func shoot(ctx context.Context, o Options) (*Result, error) {
 		return nil, fmt.Errorf("lecture de la page : %w", err)
 	}
 	if view.URL != "" {
+		// The address at the moment of the screenshot (a script may have
+		// changed it after the load, history.pushState); the document's
+		// own address is kept beside it.
 		rec.FinalURL = view.URL
+		if resp.URL != "" && resp.URL != view.URL {
+			rec.DocumentURL = resp.URL
+		}
 	}
 	rec.PageTitle, rec.Browser.Scale = view.Title, view.Scale
 	if o.ExpectText != "" {

@@ -12,6 +12,11 @@ func (r *Result) Finish(piece int) (*Bannered, error) {
 	if info.URL == "" {
 		info.URL = r.Record.URLRequested
 	}
+	// An internationalised domain is shown in Unicode and in ASCII.
+	if uni, _, differ := URLForms(info.URL); differ {
+		r.Record.FinalURLUnicode = uni
+	}
+	info.URL, info.Requested = bannerURL(info.URL), bannerURL(info.Requested)
 	b, err := ComposeBanner(r.Raw, info)
 	if err != nil {
 		return nil, err

@@ -56,9 +56,10 @@ type CaptureRecord struct {
 	// when the page changed its address afterwards (history.pushState):
 	// FinalURL is the address shown at the moment of the screenshot.
 	DocumentURL string `json:"url_document,omitempty"`
-	// FinalURLASCII is FinalURL with an internationalised domain in its
-	// ASCII (punycode) form, when the two differ.
-	FinalURLASCII string `json:"url_finale_ascii,omitempty"`
+	// FinalURLUnicode is FinalURL (as the browser gives it, the host in
+	// ASCII/punycode) with an internationalised domain in Unicode, when the
+	// two forms differ; the banner shows both.
+	FinalURLUnicode string `json:"url_finale_unicode,omitempty"`
 	// MissingFonts are the font families the page asked for that neither
 	// the page nor the machine provided (text drawn with a fallback font).
 	MissingFonts []string `json:"polices_absentes,omitempty"`
