@@ -58,3 +58,26 @@ window.addEventListener('load', () => setTimeout(() => history.pushState({}, '',
 		t.Errorf("banner does not show the address of the screenshot: %q", shown)
 	}
 }
+
+// TestMissingFonts: a family the page asks for and nobody provides is
+// listed; one the machine has (DejaVu Sans, fonts-dejavu) is not.
+func TestMissingFonts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("Chromium: not in -short")
+	}
+	needChromium(t)
+	srv := fixtureServer(t, t.TempDir(), map[string]string{
+		"/p": `<!doctype html><html><body><p style="font-family: 'Police Absente', sans-serif">Texte officiel</p>
+<p style="font-family: 'DejaVu Sans', serif">Texte ordinaire</p></body></html>`,
+	})
+	res, err := capt(t, Options{URL: srv.URL + "/p"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Record.MissingFonts; len(got) != 1 || got[0] != "Police Absente" {
+		t.Fatalf("missing fonts = %q, want only Police Absente", got)
+	}
+	if !hasNote(res.Record.Notes, "polices demandées", "Police Absente") {
+		t.Errorf("no French note: %q", res.Record.Notes)
+	}
+}

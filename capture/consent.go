@@ -331,4 +331,8 @@ func afterSettle(ctx context.Context, o Options, nl *netLog, rec *protocol.Captu
 			rec.Notes = append(rec.Notes, w)
 		}
 	}
+	if f := missingFonts(ctx); len(f) > 0 {
+		rec.MissingFonts = f
+		rec.Notes = append(rec.Notes, fontsNote(f))
+	}
 }
