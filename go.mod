@@ -32,6 +32,9 @@ require (
 	github.com/pdfcpu/pdfcpu v0.15.0
 	// Font rasterising for the capture banner (capture/).
 	golang.org/x/image v0.48.0
+	// Internationalised domain names shown in Unicode and in ASCII on the
+	// capture banner (capture/address.go).
+	golang.org/x/net v0.61.0
 	// ISO 8859 decoding of imported e-mails (render/mail.go).
 	golang.org/x/text v0.44.0
 )
@@ -46,7 +49,6 @@ require (
 	github.com/mattn/go-runewidth v0.0.27 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/crypto v0.58.0 // indirect
-	golang.org/x/net v0.61.0 // indirect
 	golang.org/x/sys v0.50.0 // indirect
 	golang.org/x/tools v0.52.0 // indirect
 )
