@@ -30,7 +30,7 @@ func (e *UnknownPieceError) Error() string { return fmt.Sprintf("pièce n°%d in
 type TimestampRequest struct {
 	Pieces []int    // none: every piece not yet timestamped
 	TSA    []string // authorities; none: the case's or the user's settings
-	Root   string   // root certificate (PEM); "": the case's setting
+	Root   string   // root certificate (PEM); "": the user's settings (never the case's)
 }
 
 // PieceFailure is why a piece got no new timestamp.
@@ -46,6 +46,9 @@ type TimestampResult struct {
 	Failures []PieceFailure
 	Offline  bool // an authority could not be reached
 	ReadOnly bool // the case's file system is read-only
+	// Notes are remarks on the settings (a root named by dossier.yaml,
+	// ignored), in French.
+	Notes []string
 }
 
 // Timestamp asks RFC 3161 authorities to timestamp pieces of cs (see
@@ -89,7 +92,7 @@ func Timestamp(ctx context.Context, cs *protocol.Case, req TimestampRequest) (*T
 			}
 		}
 	}
-	res := &TimestampResult{Asked: len(todo)}
+	res := &TimestampResult{Asked: len(todo), Notes: cfg.Notes}
 	for _, pc := range todo {
 		recs, err := tsa.StampPiece(ctx, tx, pc, cfg.Authorities, roots)
 		res.Recorded = append(res.Recorded, recs...)

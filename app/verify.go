@@ -13,7 +13,7 @@ type VerifyRequest struct {
 	// line, files written but never recorded); nothing is erased.
 	Repair bool
 	// Root is the root certificate (PEM) the timestamp tokens are checked
-	// against; "": the case's setting.
+	// against; "": the user's settings (never the case's own).
 	Root string
 }
 
@@ -45,13 +45,11 @@ func Verify(cs *protocol.Case, req VerifyRequest) (*VerifyResult, error) {
 		return &VerifyResult{Repaired: repaired}, err
 	}
 	res := &VerifyResult{Report: r, Problems: []string{}, Repaired: repaired}
-	roots, rootPath, err := tsa.CaseRoots(cs)
-	if req.Root != "" {
-		rootPath = req.Root
-		roots, err = tsa.LoadRoots(req.Root)
-	}
+	// The trust anchor never comes from the case (review 1, H2): --root,
+	// else the user's settings.
+	roots, rootPath, notes, err := tsa.VerifyRoots(cs, req.Root)
 	if err != nil {
-		res.Problems = append(res.Problems, fmt.Sprintf("racine d'horodatage %s illisible : %v", rootPath, err))
+		res.Problems = append(res.Problems, fmt.Sprintf("racine d'horodatage %s : %v", rootPath, err))
 		roots = nil
 	}
 	checks := tsa.CheckTokens(cs, events, roots)
@@ -66,8 +64,13 @@ func Verify(cs *protocol.Case, req VerifyRequest) (*VerifyResult, error) {
 			continue
 		}
 		stamped[ch.Piece] = true
-		res.Notes = append(res.Notes, fmt.Sprintf("Horodatage pièce n°%d : %s le %s par %s, %s.", ch.Piece, ch.Token,
-			protocol.FrDateTime(ch.Info.GenTime), ch.Info.Authority, ch.Status))
+		res.Notes = append(res.Notes, fmt.Sprintf("Horodatage pièce n°%d : %s le %s, %s.", ch.Piece, ch.Token,
+			protocol.FrDateTime(ch.Info.GenTime), tsa.Voucher(ch.Info)))
+	}
+	if len(checks) > 0 {
+		for _, n := range notes {
+			res.Notes = append(res.Notes, "Remarque : "+n+".")
+		}
 	}
 	pieces := 0
 	for _, e := range events {

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
-	"os"
 	"reflect"
 	"regexp"
 	"sort"
@@ -130,9 +129,9 @@ func (e *DossierError) Error() string {
 // LoadDossier reads and decodes dossier.yaml strictly (unknown keys refused).
 // Format problems of individual fields are not errors here: see [Dossier.Validate].
 func LoadDossier(path string) (*Dossier, *ast.File, error) {
-	data, err := os.ReadFile(path)
+	data, err := readDossierFile(path)
 	if err != nil {
-		return nil, nil, fmt.Errorf("lecture de %s : %w", path, err)
+		return nil, nil, err
 	}
 	return ParseDossier(path, data)
 }
@@ -142,6 +141,9 @@ func ParseDossier(path string, data []byte) (*Dossier, *ast.File, error) {
 	file, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		return nil, nil, &DossierError{Path: path, Problem: yamlProblem(err)}
+	}
+	if p := checkNoAliases(file); p != nil {
+		return nil, nil, &DossierError{Path: path, Problem: *p}
 	}
 	var d Dossier
 	if err := yaml.UnmarshalWithOptions(data, &d, yaml.DisallowUnknownField()); err != nil {

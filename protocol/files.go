@@ -161,6 +161,10 @@ func HashFile(path string) (string, int64, error) {
 		return "", 0, err
 	}
 	defer f.Close()
+	return hashReader(f)
+}
+
+func hashReader(f io.Reader) (string, int64, error) {
 	h := sha256.New()
 	buf := make([]byte, 1<<20)
 	n, err := io.CopyBuffer(h, struct{ io.Reader }{f}, buf)

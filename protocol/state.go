@@ -44,6 +44,11 @@ type TimestampRecord struct {
 	Authority string          `json:"authority"`
 	GenTime   time.Time       `json:"gen_time"`
 	Status    TimestampStatus `json:"status"`
+	// Signer is the subject of the certificate that signed the token.
+	Signer string `json:"signer,omitempty"`
+	// RequestedAt is the local time the token was asked for: a token whose
+	// time is far from it is reported as inconsistent by verify.
+	RequestedAt time.Time `json:"requested_at,omitempty"`
 }
 
 // CaptureFailure is the data of a capture.failed event (an attempt of a

@@ -182,10 +182,13 @@ func (c *Case) checkFile(piece int, role, rel, want string, size int64) FileChec
 		fc.Status = "chemin refusé"
 		return fc
 	}
-	sum, n, err := HashFile(c.Path(filepath.FromSlash(rel)))
+	sum, n, err := HashCaseFile(c.Path(filepath.FromSlash(rel)), rel)
+	var pe *PathError
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		fc.Status = "absent"
+	case errors.As(err, &pe):
+		fc.Status = pe.Err.Error()
 	case err != nil:
 		fc.Status = "illisible : " + err.Error()
 	case sum != want || (size >= 0 && n != size):

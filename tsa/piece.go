@@ -9,8 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-
-	"github.com/goccy/go-yaml"
+	"time"
 
 	"anefdossier/protocol"
 )
@@ -22,6 +21,8 @@ type Config struct {
 	Root string
 	// Source names where the configuration came from, in French.
 	Source string
+	// Notes are remarks for the user (a racine of dossier.yaml ignored).
+	Notes []string
 }
 
 // UserConfigPath is the per-user configuration file
@@ -36,41 +37,44 @@ func UserConfigPath() string {
 }
 
 // ResolveConfig chooses the authorities: flagURLs when given, else
-// dossier.yaml's horodatage section, else the user file. The root comes from
-// flagRoot, else from the same source as the authorities. A root path read
-// from a file is relative to that file's folder. An empty result is not an
-// error: the caller decides (capture goes on without timestamps).
+// dossier.yaml's horodatage section, else the user file. The root (the trust
+// anchor) never comes from the case: flagRoot, else the user file's racine
+// (relative to that file's folder). A racine written in dossier.yaml is
+// ignored and reported in cfg.Notes; a root file stored inside the case
+// folder is refused (the case cannot vouch for itself). An empty result is
+// not an error: the caller decides (capture goes on without timestamps).
 func ResolveConfig(c *protocol.Case, flagURLs []string, flagRoot string) (Config, error) {
 	var cfg Config
 	if len(flagURLs) > 0 {
 		cfg = Config{Authorities: flagURLs, Source: "options --tsa"}
 	}
-	if len(cfg.Authorities) == 0 && c != nil {
+	if c != nil {
 		d, _, err := c.Dossier()
-		if err != nil {
+		if err != nil && len(cfg.Authorities) == 0 {
 			return Config{}, err
 		}
-		if len(d.Timestamping.Authorities) > 0 {
-			cfg = Config{Authorities: d.Timestamping.Authorities, Root: rel(c.Dir, d.Timestamping.Root), Source: "dossier.yaml (horodatage)"}
-		} else if flagRoot == "" && d.Timestamping.Root != "" {
-			cfg.Root = rel(c.Dir, d.Timestamping.Root)
-		}
-	}
-	if len(cfg.Authorities) == 0 {
-		if p := UserConfigPath(); p != "" {
-			if data, err := os.ReadFile(p); err == nil {
-				var t protocol.Timestamping
-				if err := yaml.UnmarshalWithOptions(data, &t, yaml.DisallowUnknownField()); err != nil {
-					return Config{}, fmt.Errorf("%s illisible : %w", p, err)
-				}
-				if len(t.Authorities) > 0 {
-					cfg = Config{Authorities: t.Authorities, Root: rel(filepath.Dir(p), t.Root), Source: p}
-				}
+		if err == nil {
+			if len(cfg.Authorities) == 0 && len(d.Timestamping.Authorities) > 0 {
+				cfg = Config{Authorities: d.Timestamping.Authorities, Source: "dossier.yaml (horodatage)"}
+			}
+			if d.Timestamping.Root != "" {
+				cfg.Notes = append(cfg.Notes, fmt.Sprintf("horodatage.racine de dossier.yaml (%s) ignorée : la racine de confiance doit venir de --root ou de %s, pas du dossier lui-même", d.Timestamping.Root, UserConfigPath()))
 			}
 		}
 	}
+	user, err := readUserConfig()
+	if err != nil {
+		return Config{}, err
+	}
+	if len(cfg.Authorities) == 0 && len(user.Authorities) > 0 {
+		cfg.Authorities, cfg.Source = user.Authorities, UserConfigPath()
+	}
+	cfg.Root = user.Root
 	if flagRoot != "" {
 		cfg.Root = flagRoot
+	}
+	if c != nil && cfg.Root != "" && InsideCase(c.Dir, cfg.Root) {
+		return Config{}, fmt.Errorf("%w : %s est dans le dossier de l'affaire ; une racine de confiance doit venir d'ailleurs (site de l'autorité, configuration de l'avocat)", ErrRootInCase, cfg.Root)
 	}
 	for _, u := range cfg.Authorities {
 		if err := CheckURL(u); err != nil {
@@ -78,6 +82,46 @@ func ResolveConfig(c *protocol.Case, flagURLs []string, flagRoot string) (Config
 		}
 	}
 	return cfg, nil
+}
+
+// ErrRootInCase: the root offered is stored inside the case folder.
+var ErrRootInCase = errors.New("racine de confiance refusée")
+
+// readUserConfig reads ~/.config/anef-dossier/horodatage.yaml (absent: empty),
+// its racine made absolute.
+func readUserConfig() (protocol.Timestamping, error) {
+	var t protocol.Timestamping
+	p := UserConfigPath()
+	if p == "" {
+		return t, nil
+	}
+	data, err := protocol.ReadUserFile(p, MaxRootFile)
+	if errors.Is(err, os.ErrNotExist) {
+		return t, nil
+	}
+	if err != nil {
+		return t, fmt.Errorf("%s illisible : %w", p, err)
+	}
+	if err := protocol.ParseSmallYAML(p, data, &t); err != nil {
+		return t, err
+	}
+	t.Root = rel(filepath.Dir(p), t.Root)
+	return t, nil
+}
+
+// InsideCase tells whether path (links resolved) is inside the case folder.
+func InsideCase(caseDir, path string) bool {
+	cd, err := filepath.EvalSymlinks(caseDir)
+	if err != nil {
+		cd = caseDir
+	}
+	cd, _ = filepath.Abs(cd)
+	p, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		p = path
+	}
+	p, _ = filepath.Abs(p)
+	return p == cd || strings.HasPrefix(p, cd+string(filepath.Separator))
 }
 
 func rel(base, p string) string {
@@ -95,19 +139,6 @@ func (c Config) Roots() (*x509.CertPool, error) {
 	return LoadRoots(c.Root)
 }
 
-// CaseRoots loads the root named by dossier.yaml (horodatage.racine), for
-// offline verification; nil when none is configured or dossier.yaml is
-// unreadable (verify reports that separately).
-func CaseRoots(c *protocol.Case) (*x509.CertPool, string, error) {
-	d, _, err := c.Dossier()
-	if err != nil || d.Timestamping.Root == "" {
-		return nil, "", nil
-	}
-	p := rel(c.Dir, d.Timestamping.Root)
-	pool, err := LoadRoots(p)
-	return pool, p, err
-}
-
 // StampPiece timestamps the main file of piece p with each authority inside
 // tx: it rechecks the file on disk against the journal (a modified file is
 // never stamped), asks each authority, keeps each verified reply write-once
@@ -123,7 +154,7 @@ func StampPiece(ctx context.Context, tx *protocol.Tx, p protocol.Piece, authorit
 		return nil, fmt.Errorf("pièce n°%d : chemin refusé %s", p.Number, main.Path)
 	}
 	abs := tx.Case().Path(filepath.FromSlash(main.Path))
-	sum, _, err := protocol.HashFile(abs)
+	sum, _, err := protocol.HashCaseFile(abs, main.Path)
 	if err != nil {
 		return nil, fmt.Errorf("pièce n°%d : %w", p.Number, err)
 	}
@@ -148,7 +179,7 @@ func StampPiece(ctx context.Context, tx *protocol.Tx, p protocol.Piece, authorit
 			continue
 		}
 		rec := protocol.TimestampRecord{Piece: p.Number, File: main.Path, Token: rel, TokenSHA: protocol.HashBytes(token),
-			Authority: url, GenTime: info.GenTime, Status: info.Status}
+			Authority: url, GenTime: info.GenTime, Status: info.Status, Signer: info.Signer, RequestedAt: info.RequestedAt}
 		if _, err := tx.Append(protocol.EventTimestamp, rec); err != nil {
 			return recs, errors.Join(append(errs, err)...)
 		}
@@ -208,14 +239,19 @@ type Check struct {
 	OK     bool   `json:"ok"`
 	Status string `json:"status"`
 	Info   *Info  `json:"timestamp,omitempty"`
+	// RequestedBy is the authority address the journal records (what was
+	// asked); who vouched is Info.Signer and Info.RootSHA256.
+	RequestedBy string `json:"requested_by,omitempty"`
 }
 
 // CheckTokens verifies every token recorded in events, offline: the token
-// file is present and has its recorded SHA-256, and it is a valid token for
-// the SHA-256 the journal records for the piece's file (roots nil = chain
-// not checked, reported in Status).
+// file is present and has its recorded SHA-256, it is a valid token for the
+// SHA-256 the journal records for the piece's file (roots nil = chain not
+// checked, reported in Status), and its time is consistent: not before the
+// piece was recorded (or captured), not far from the time it was requested.
 func CheckTokens(c *protocol.Case, events []protocol.Event, roots *x509.CertPool) []Check {
 	files := map[string]string{} // path -> recorded sha256
+	added := map[int]time.Time{} // piece -> earliest time the token may bear
 	for _, e := range events {
 		if e.Type == protocol.EventPiece {
 			var p protocol.Piece
@@ -223,6 +259,11 @@ func CheckTokens(c *protocol.Case, events []protocol.Event, roots *x509.CertPool
 				for _, f := range p.Files {
 					files[f.Path] = f.SHA256
 				}
+				t := e.Time
+				if p.Provenance != protocol.ProvenanceImported && p.DateHasTime && p.Date.After(t) {
+					t = p.Date
+				}
+				added[p.Number] = t
 			}
 		}
 	}
@@ -236,38 +277,54 @@ func CheckTokens(c *protocol.Case, events []protocol.Event, roots *x509.CertPool
 			out = append(out, Check{Status: fmt.Sprintf("ligne %d : horodatage illisible", e.Line)})
 			continue
 		}
-		ch := Check{Piece: t.Piece, Token: t.Token, File: t.File}
-		out = append(out, checkOne(c, t, files, roots, ch))
+		ch := Check{Piece: t.Piece, Token: t.Token, File: t.File, RequestedBy: t.Authority}
+		ch = checkOne(c, t.Token, t.TokenSHA, files[t.File], files[t.File] != "", roots, ch)
+		if ch.OK {
+			req := t.RequestedAt
+			if req.IsZero() {
+				req = e.Time
+			}
+			if err := CheckSkew(ch.Info.GenTime, req); err != nil {
+				ch.OK, ch.Status = false, err.Error()+" (jeton antidaté ou postdaté ?)"
+			} else if a, ok := added[t.Piece]; ok && ch.Info.GenTime.Before(a.Add(-MaxSkew)) {
+				ch.OK, ch.Status = false, fmt.Sprintf("%s : le jeton est daté du %s, avant l'enregistrement de la pièce n°%d (%s) : impossible pour un jeton authentique",
+					ErrTimeInconsistent, protocol.FrDateTime(ch.Info.GenTime), t.Piece, protocol.FrDateTime(a))
+			}
+		}
+		out = append(out, ch)
 	}
 	return out
 }
 
-func checkOne(c *protocol.Case, t protocol.TimestampRecord, files map[string]string, roots *x509.CertPool, ch Check) Check {
-	if strings.Contains(t.Token, "..") || filepath.IsAbs(t.Token) {
+func checkOne(c *protocol.Case, token, tokenSHA, want string, known bool, roots *x509.CertPool, ch Check) Check {
+	if strings.Contains(token, "..") || filepath.IsAbs(token) {
 		ch.Status = "chemin de jeton refusé"
 		return ch
 	}
-	data, err := os.ReadFile(c.Path(filepath.FromSlash(t.Token)))
+	data, err := protocol.ReadCaseFile(c.Path(filepath.FromSlash(token)), token, MaxResponse)
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
+		var pe *protocol.PathError
+		switch {
+		case errors.Is(err, os.ErrNotExist):
 			ch.Status = "jeton absent"
-		} else {
+		case errors.As(err, &pe):
+			ch.Status = "jeton refusé : " + pe.Err.Error()
+		default:
 			ch.Status = "jeton illisible : " + err.Error()
 		}
 		return ch
 	}
-	if protocol.HashBytes(data) != t.TokenSHA {
+	if protocol.HashBytes(data) != tokenSHA {
 		ch.Status = "jeton modifié (empreinte SHA-256 différente de celle du journal)"
 		return ch
 	}
-	want, ok := files[t.File]
-	if !ok {
+	if !known {
 		ch.Status = "le fichier horodaté n'est pas une pièce du journal"
 		return ch
 	}
 	digest, err := hex.DecodeString(want)
-	if err != nil {
-		ch.Status = "empreinte de la pièce illisible dans le journal"
+	if err != nil || len(digest) != 32 {
+		ch.Status = "empreinte illisible dans le journal"
 		return ch
 	}
 	info, err := Verify(data, digest, roots)
@@ -275,8 +332,44 @@ func checkOne(c *protocol.Case, t protocol.TimestampRecord, files map[string]str
 		ch.Status = "jeton refusé : " + err.Error()
 		return ch
 	}
-	info.Authority = t.Authority
 	ch.OK, ch.Info = true, &info
 	ch.Status = "valide, " + info.Status.Label()
 	return ch
+}
+
+// VerifyRoots chooses the roots verify trusts: flagRoot, else the user
+// file's racine; never one named by dossier.yaml or stored in the case. It
+// returns the path used ("" = none) and remarks for the user.
+func VerifyRoots(c *protocol.Case, flagRoot string) (*x509.CertPool, string, []string, error) {
+	var notes []string
+	if d, _, err := c.Dossier(); err == nil && d.Timestamping.Root != "" {
+		notes = append(notes, fmt.Sprintf("horodatage.racine de dossier.yaml (%s) ignorée : un dossier ne choisit pas la racine qui le vérifie", d.Timestamping.Root))
+	}
+	path := flagRoot
+	if path == "" {
+		u, err := readUserConfig()
+		if err != nil {
+			return nil, "", notes, err
+		}
+		path = u.Root
+	}
+	if path == "" {
+		notes = append(notes, "aucune racine de confiance indépendante (--root ou racine de "+UserConfigPath()+") : la chaîne des jetons n'est pas vérifiée")
+		return nil, "", notes, nil
+	}
+	if InsideCase(c.Dir, path) {
+		return nil, path, notes, fmt.Errorf("%w : %s est dans le dossier de l'affaire ; une racine de confiance doit venir d'ailleurs (site de l'autorité, configuration de l'avocat)", ErrRootInCase, path)
+	}
+	pool, err := LoadRoots(path)
+	return pool, path, notes, err
+}
+
+// Voucher says, in French, who vouches for a verified token: the signer's
+// certificate subject and, when the chain was checked, the root's SHA-256
+// fingerprint; else that nobody independent vouched.
+func Voucher(info *Info) string {
+	if info.RootSHA256 != "" {
+		return fmt.Sprintf("signé par « %s », racine « %s » d'empreinte SHA-256 %s : valide, %s", info.Signer, info.RootSubject, Fingerprint(info.RootSHA256), info.Status.Label())
+	}
+	return fmt.Sprintf("signé par « %s » (certificat non rattaché à une racine indépendante) : valide, %s", info.Signer, info.Status.Label())
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
@@ -15,8 +16,7 @@ import (
 	"io"
 	"math/big"
 	"net/http"
-	"net/url"
-	"os"
+	neturl "net/url"
 	"strings"
 	"time"
 
@@ -55,7 +55,21 @@ var (
 	ErrUntrusted = errors.New("certificat de l'autorité non reconnu par la racine configurée")
 	// ErrBadURL: the authority address is not an http(s) URL.
 	ErrBadURL = errors.New("adresse d'autorité d'horodatage invalide")
+	// ErrRedirect: the authority answered with a redirect. It is never
+	// followed: the digest and nonce go only to the configured address, and
+	// the authority recorded is the one that answered.
+	ErrRedirect = errors.New("l'autorité d'horodatage renvoie vers une autre adresse : redirection refusée")
+	// ErrTimeInconsistent: the token's time is far from the time it was
+	// asked for (a lying or backdating authority, or a wrong local clock).
+	ErrTimeInconsistent = errors.New("heure du jeton incohérente")
 )
+
+// MaxSkew is how far a token's time may be from the local time at request:
+// beyond it, the token is refused on receipt and reported by verify.
+const MaxSkew = 5 * time.Minute
+
+// MaxRootFile bounds a root certificate file (a real one is a few KB).
+const MaxRootFile = 1 << 20
 
 // Info describes a verified token.
 type Info struct {
@@ -65,6 +79,13 @@ type Info struct {
 	Policy    string                   `json:"policy"`
 	Signer    string                   `json:"signer"` // subject of the signing certificate
 	Status    protocol.TimestampStatus `json:"status"` // StatusVerified or StatusRootUnverified
+	// RootSHA256 is the SHA-256 fingerprint (hex, of the DER) of the root the
+	// signer chains to, when a root was given: who vouched for the token.
+	RootSHA256 string `json:"root_sha256,omitempty"`
+	// RootSubject is that root's subject.
+	RootSubject string `json:"root_subject,omitempty"`
+	// RequestedAt is the local time the token was asked for.
+	RequestedAt time.Time `json:"requested_at,omitempty"`
 }
 
 // HTTPClient is used for requests to authorities; tests may replace it.
@@ -72,7 +93,7 @@ var HTTPClient = &http.Client{Timeout: 30 * time.Second}
 
 // CheckURL accepts only absolute http or https URLs with a host.
 func CheckURL(raw string) error {
-	u, err := url.Parse(raw)
+	u, err := neturl.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.ContainsAny(raw, " \r\n\t") {
 		return fmt.Errorf("%w : « %s » (attendu http://… ou https://…)", ErrBadURL, raw)
 	}
@@ -109,6 +130,7 @@ func Stamp(ctx context.Context, url string, digest []byte, roots *x509.CertPool)
 	if err != nil {
 		return nil, Info{}, err
 	}
+	requested := Now()
 	reply, err := post(ctx, url, der)
 	if err != nil {
 		return nil, Info{}, err
@@ -117,8 +139,31 @@ func Stamp(ctx context.Context, url string, digest []byte, roots *x509.CertPool)
 	if err != nil {
 		return nil, Info{}, fmt.Errorf("réponse de %s : %w", url, err)
 	}
+	if err := CheckSkew(info.GenTime, requested); err != nil {
+		return nil, Info{}, fmt.Errorf("réponse de %s : %w ; jeton refusé, rien n'est gardé (horloge de l'autorité ou de cet ordinateur fausse ?)", url, err)
+	}
 	info.Authority = url
+	info.RequestedAt = requested.UTC()
 	return reply, info, nil
+}
+
+// Now is the clock used to date requests (tests may replace it).
+var Now = time.Now
+
+// CheckSkew reports a token time more than [MaxSkew] away from the time it
+// was requested.
+func CheckSkew(genTime, requested time.Time) error {
+	d := genTime.Sub(requested)
+	if d < -MaxSkew || d > MaxSkew+time.Minute { // the reply comes after the request (30 s timeout at most)
+		return fmt.Errorf("%w : le jeton porte l'heure %s UTC, demandé à %s UTC (écart de %s, %s au plus)", ErrTimeInconsistent,
+			genTime.UTC().Format("02/01/2006 15:04:05"), requested.UTC().Format("02/01/2006 15:04:05"), d.Round(time.Second), MaxSkew)
+	}
+	return nil
+}
+
+// noRedirect refuses every redirect (see [ErrRedirect]).
+func noRedirect(req *http.Request, via []*http.Request) error {
+	return fmt.Errorf("%w (vers %s)", ErrRedirect, req.URL.Redacted())
 }
 
 func post(ctx context.Context, url string, der []byte) ([]byte, error) {
@@ -128,7 +173,16 @@ func post(ctx context.Context, url string, der []byte) ([]byte, error) {
 	}
 	req.Header.Set("Content-Type", "application/timestamp-query")
 	req.Header.Set("Accept", "application/timestamp-reply")
-	resp, err := HTTPClient.Do(req)
+	client := *HTTPClient
+	client.CheckRedirect = noRedirect
+	resp, err := client.Do(req)
+	if errors.Is(err, ErrRedirect) {
+		var ue *neturl.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("%s : %w", url, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%w : %s : %s", ErrUnreachable, url, netReason(err))
 	}
@@ -138,7 +192,7 @@ func post(ctx context.Context, url string, der []byte) ([]byte, error) {
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponse+1))
 	if err != nil {
-		return nil, fmt.Errorf("%w : %s : lecture interrompue : %v", ErrUnreachable, url, err)
+		return nil, fmt.Errorf("%w : %s : lecture interrompue : %s", ErrUnreachable, url, netReason(err))
 	}
 	if len(body) > MaxResponse {
 		return nil, fmt.Errorf("%w : réponse de %s trop grande (plus de %d octets)", ErrInvalid, url, MaxResponse)
@@ -155,7 +209,9 @@ func netReason(err error) string {
 	case strings.Contains(s, "no such host"), strings.Contains(s, "server misbehaving"):
 		return "nom d'hôte inconnu (pas de réseau ou adresse erronée)"
 	case strings.Contains(s, "Client.Timeout"), strings.Contains(s, "deadline exceeded"), strings.Contains(s, "i/o timeout"):
-		return "pas de réponse dans le délai"
+		return "pas de réponse dans le délai (30 s)"
+	case strings.Contains(s, "certificate signed by unknown authority"):
+		return "erreur TLS : certificat du serveur non reconnu (autorité de certification inconnue)"
 	case strings.Contains(s, "certificate"), strings.Contains(s, "tls:"):
 		return "erreur TLS : " + s
 	case strings.Contains(s, "network is unreachable"):
@@ -227,6 +283,12 @@ func verify(reply, digest []byte, nonce *big.Int, roots *x509.CertPool) (Info, e
 				return Info{}, fmt.Errorf("%w : %v", ErrUntrusted, err)
 			}
 			return Info{}, fmt.Errorf("%w : %v", ErrInvalid, err)
+		}
+		if chains, err := signer.Verify(opts); err == nil && len(chains) > 0 && len(chains[0]) > 0 {
+			root := chains[0][len(chains[0])-1]
+			sum := sha256.Sum256(root.Raw)
+			info.RootSHA256 = hex.EncodeToString(sum[:])
+			info.RootSubject = root.Subject.String()
 		}
 		// Every certificate carried by the token must be genuine too: a
 		// corrupted spare certificate is a corrupted token.
@@ -304,13 +366,27 @@ func hasTimeStampingEKU(c *x509.Certificate) bool {
 	return false
 }
 
-// LoadRoots reads PEM certificates (one or several) as trusted roots.
+// LoadRoots reads PEM certificates (one or several) as trusted roots: a
+// regular file of at most [MaxRootFile] bytes (never a FIFO or a device).
 func LoadRoots(path string) (*x509.CertPool, error) {
-	data, err := os.ReadFile(path)
+	data, err := protocol.ReadUserFile(path, MaxRootFile)
 	if err != nil {
 		return nil, fmt.Errorf("lecture de la racine %s : %w", path, err)
 	}
 	return ParseRoots(data)
+}
+
+// Fingerprint formats a hex SHA-256 as the usual colon-separated pairs
+// (AB:CD:…), as openssl x509 -fingerprint -sha256 prints it.
+func Fingerprint(hexSum string) string {
+	var b strings.Builder
+	for i := 0; i+1 < len(hexSum); i += 2 {
+		if i > 0 {
+			b.WriteByte(':')
+		}
+		b.WriteString(strings.ToUpper(hexSum[i : i+2]))
+	}
+	return b.String()
 }
 
 // ParseRoots reads PEM certificates as trusted roots; it refuses a file with

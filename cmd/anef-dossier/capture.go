@@ -80,7 +80,7 @@ func runCapture(e *env, args []string) error {
 	keepConsent := fs.Bool("keep-consent", "", "laisse le bandeau de cookies tel quel (par défaut : « Tout refuser » est cliqué avant la capture)")
 	asJSON := fs.Bool("json", "", "sortie JSON (pour d'autres outils)")
 	tsas := fs.Strings("tsa", "", "horodate la capture auprès de cette autorité RFC 3161 (sinon horodatage.autorites)")
-	tsaRoot := fs.String("tsa-root", "", "", "certificat racine (PEM) de l'autorité d'horodatage (sinon horodatage.racine)")
+	tsaRoot := fs.String("tsa-root", "", "", "certificat racine (PEM) de l'autorité d'horodatage (sinon racine: de ~/.config/anef-dossier/horodatage.yaml)")
 	pos, err := fs.parse(e, args)
 	if err != nil {
 		return err

@@ -83,7 +83,7 @@ func verifyQuiet(dir string) int {
 	if err != nil || !r.OK() {
 		return 1
 	}
-	roots, _, _ := tsa.CaseRoots(cs)
+	roots, _, _, _ := tsa.VerifyRoots(cs, "")
 	for _, ch := range tsa.CheckTokens(cs, events, roots) {
 		if !ch.OK {
 			return 1

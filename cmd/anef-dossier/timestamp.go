@@ -20,7 +20,10 @@ d'horodatage RFC 3161, vérifie aussitôt le jeton reçu (signature, empreinte, 
 racine configurée), le garde à côté de la pièce (pieces/001-capture.png.1.tsr) et l'inscrit au journal.
 Sans PIECE : toutes les pièces pas encore horodatées.
 Autorités : --tsa, sinon horodatage.autorites de dossier.yaml, sinon ~/.config/anef-dossier/horodatage.yaml.
-Racine : --root, sinon horodatage.racine ; sans racine le jeton est noté « racine non vérifiée ».
+Racine de confiance : --root, sinon « racine: » de ~/.config/anef-dossier/horodatage.yaml ; jamais une racine
+nommée par dossier.yaml ou rangée dans le dossier (un dossier ne choisit pas qui le vérifie). Sans racine le
+jeton est noté « racine non vérifiée ». Un jeton dont l'heure s'écarte de plus de 5 minutes de l'heure de la
+demande est refusé ; une redirection de l'autorité vers une autre adresse aussi.
 Hors ligne : message clair, la pièce reste « non horodatée », relancez plus tard.
 
 Exemple :
@@ -61,11 +64,14 @@ func runTimestamp(e *env, args []string) error {
 	case errors.Is(err, app.ErrNoAuthority):
 		return failure(err.Error(), "indiquez --tsa URL, ou horodatage.autorites dans dossier.yaml, ou ~/.config/anef-dossier/horodatage.yaml")
 	case errors.As(err, &re):
-		return failure(err.Error(), "indiquez un fichier PEM de certificat racine avec --root ou horodatage.racine")
+		return failure(err.Error(), "indiquez un fichier PEM de certificat racine avec --root ou racine: dans ~/.config/anef-dossier/horodatage.yaml")
 	case errors.As(err, &ue):
 		return usageErr(err.Error(), "anef-dossier piece list donne les numéros")
 	case err != nil:
 		return tsaConfigError(err)
+	}
+	for _, n := range res.Notes {
+		e.warnf("%s", n)
 	}
 	out := timestampJSON{Recorded: []protocol.TimestampRecord{}, Failures: []string{}}
 	if res.Asked == 0 {
@@ -112,6 +118,9 @@ func runTimestamp(e *env, args []string) error {
 func tsaConfigError(err error) error {
 	if errors.Is(err, tsa.ErrBadURL) {
 		return usageErr(err.Error(), "exemple : --tsa https://freetsa.org/tsr")
+	}
+	if errors.Is(err, tsa.ErrRootInCase) {
+		return usageErr(err.Error(), "téléchargez la racine sur le site de l'autorité et gardez-la hors du dossier ; --root CHEMIN")
 	}
 	return err
 }

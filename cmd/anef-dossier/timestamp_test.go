@@ -57,6 +57,9 @@ func init() {
 		env.Setenv("TSA_500", bad500.URL+"/tsr")
 		env.Setenv("TSA_GARBAGE", garbage.URL+"/tsr")
 		env.Setenv("TSA_TLS", tlsSrv.URL+"/tsr")
+		redir := tsatest.Redirector(a.URL)
+		env.Defer(redir.Close)
+		env.Setenv("TSA_REDIRECT", redir.URL+"/r307")
 		other := filepath.Join(env.WorkDir, ".autre")
 		if err := tsatest.MakePKI(other, "Autre"); err != nil {
 			return err
