@@ -48,6 +48,9 @@ var (
 	ErrInsideCase = errors.New("l'archive ne peut pas être écrite dans le dossier de l'affaire lui-même")
 	// ErrMismatch: the archive re-read does not match the manifest.
 	ErrMismatch = errors.New("l'archive relue ne correspond pas au manifeste")
+	// ErrIncomplete: a file the journal records would be missing from the
+	// archive (absent, a link or a special file): no archive is written.
+	ErrIncomplete = errors.New("archive refusée : il y manquerait des fichiers inscrits au journal")
 )
 
 // Options tune an export.
@@ -93,7 +96,7 @@ func excluded(rel string, o Options) bool {
 	switch {
 	case first == ".navigateur":
 		return true
-	case rel == protocol.LockFile:
+	case rel == protocol.LockFile, rel == protocol.PendingFile:
 		return true
 	case o.WithoutOut && first == protocol.OutDir:
 		return true
@@ -108,13 +111,21 @@ func Write(tx *protocol.Tx, dst string, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	caseDir, err := filepath.Abs(tx.Case().Dir)
+	// The case folder is resolved (a link to it, -C link/, or a working
+	// directory reached through a link): walking a link itself archives
+	// nothing (review 1, H1).
+	caseDir, err := resolve(tx.Case().Dir)
 	if err != nil {
 		return nil, err
 	}
 	absDst, err := filepath.Abs(dst)
 	if err != nil {
 		return nil, err
+	}
+	// The destination's folder is resolved too: a link into the case must
+	// not put the archive inside it (review 1, low 14).
+	if d, err := resolve(filepath.Dir(absDst)); err == nil {
+		absDst = filepath.Join(d, filepath.Base(absDst))
 	}
 	if absDst == caseDir || strings.HasPrefix(absDst, caseDir+string(filepath.Separator)) {
 		return nil, ErrInsideCase
@@ -158,6 +169,9 @@ func Write(tx *protocol.Tx, dst string, o Options) (*Result, error) {
 		return nil, fmt.Errorf("lecture du dossier : %w", err)
 	}
 	sort.Strings(files)
+	if err := complete(tx, files); err != nil {
+		return nil, err
+	}
 
 	dir := filepath.Dir(absDst)
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
@@ -168,6 +182,15 @@ func Write(tx *protocol.Tx, dst string, o Options) (*Result, error) {
 		return nil, err
 	}
 	tmpName := tmp.Name()
+	// The temporary archive holds personal data under a hidden name outside
+	// the case: the case remembers it until it is named or removed, so that
+	// the next command removes it after a kill (review 1, low 3).
+	if err := tx.MarkPending(tmpName); err != nil {
+		tmp.Close()
+		os.Remove(tmpName)
+		return nil, err
+	}
+	defer tx.ClearPending()
 	defer os.Remove(tmpName)
 	defer tmp.Close()
 	if err := tmp.Chmod(protocol.FileMode); err != nil {
@@ -211,6 +234,7 @@ func Write(tx *protocol.Tx, dst string, o Options) (*Result, error) {
 	if err := tmp.Close(); err != nil {
 		return nil, err
 	}
+	protocol.CrashPoint("export.archive-ecrite")
 	// Re-read what was written before giving it its name.
 	if err := Check(tmpName, format, root, manifest.Bytes()); err != nil {
 		return nil, err
@@ -232,16 +256,69 @@ func Write(tx *protocol.Tx, dst string, o Options) (*Result, error) {
 	return res, nil
 }
 
+// resolve returns the absolute path of dir with every link resolved.
+func resolve(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	return filepath.EvalSymlinks(abs)
+}
+
+// complete refuses an archive that would lack the journal, its head, or any
+// file the journal records (piece files, timestamp and anchor tokens): a
+// link or a special file in their place is never followed, so it would be
+// missing from the copy handed over (review 1, M1).
+func complete(tx *protocol.Tx, files []string) error {
+	have := map[string]bool{}
+	for _, f := range files {
+		have[f] = true
+	}
+	need := []string{protocol.JournalFile}
+	for _, e := range tx.Events() {
+		switch e.Type {
+		case protocol.EventPiece:
+			var p protocol.Piece
+			if e.Decode(&p) == nil {
+				for _, f := range p.Files {
+					need = append(need, f.Path)
+				}
+			}
+		case protocol.EventTimestamp:
+			var t protocol.TimestampRecord
+			if e.Decode(&t) == nil {
+				need = append(need, t.Token)
+			}
+		case protocol.EventAnchor:
+			var a protocol.AnchorRecord
+			if e.Decode(&a) == nil {
+				need = append(need, a.Token)
+			}
+		}
+	}
+	var missing []string
+	for _, n := range need {
+		if !have[n] {
+			missing = append(missing, n)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	more := ""
+	if len(missing) > 5 {
+		more = fmt.Sprintf(" et %d autres", len(missing)-5)
+		missing = missing[:5]
+	}
+	return fmt.Errorf("%w : %s%s (absent, lien symbolique ou fichier spécial ; anef-dossier verify dit lequel)", ErrIncomplete, strings.Join(missing, ", "), more)
+}
+
 func addFile(aw archiveWriter, root, caseDir, rel string) (Entry, error) {
-	f, err := os.Open(filepath.Join(caseDir, filepath.FromSlash(rel)))
+	f, st, err := protocol.OpenCaseFile(filepath.Join(caseDir, filepath.FromSlash(rel)), rel)
 	if err != nil {
 		return Entry{}, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return Entry{}, err
-	}
 	h := sha256.New()
 	cr := &protocol.CountingWriter{W: h}
 	if err := aw.add(root+"/"+rel, st.Size(), st.ModTime(), io.TeeReader(f, cr)); err != nil {

@@ -62,6 +62,19 @@ func Init(dir, protocolID string, tmpl fs.FS) (*Case, error) {
 	if _, err := LoadProtocol(tmpl, protocolID); err != nil {
 		return nil, err
 	}
+	asked := dir
+	// A link the user made to an empty folder (on an encrypted disk, a USB
+	// key) is kept: the case is built in the folder it points to, never in
+	// place of the link (review 1, low 4).
+	if st, err := os.Lstat(dir); err == nil && st.Mode()&fs.ModeSymlink != 0 {
+		target, err := filepath.EvalSymlinks(dir)
+		if err != nil {
+			return nil, fmt.Errorf("%s est un lien vers un dossier introuvable : %w", dir, err)
+		}
+		dir = target
+	} else if err == nil && !st.IsDir() {
+		return nil, fmt.Errorf("%s existe déjà et n'est pas un dossier : %w", dir, ErrNotEmpty)
+	}
 	empty := false
 	if entries, err := os.ReadDir(dir); err == nil {
 		if len(entries) > 0 {
@@ -130,7 +143,7 @@ func Init(dir, protocolID string, tmpl fs.FS) (*Case, error) {
 		}
 		return nil, fmt.Errorf("création de %s : %w", dir, err)
 	}
-	return &Case{Dir: dir, Templates: tmpl}, SyncDir(parent)
+	return &Case{Dir: asked, Templates: tmpl}, SyncDir(parent)
 }
 
 // CreatedData is the data of a dossier.created event.
@@ -148,11 +161,15 @@ func Open(dir string, tmpl fs.FS) (*Case, error) {
 	if tmpl == nil {
 		tmpl = templates.FS
 	}
-	st, err := os.Stat(filepath.Join(dir, JournalFile))
-	if err != nil || !st.Mode().IsRegular() {
+	st, err := os.Lstat(filepath.Join(dir, JournalFile))
+	if err != nil || st.IsDir() {
 		return nil, fmt.Errorf("%s : %w", dir, ErrNotCase)
 	}
-	return &Case{Dir: dir, Templates: tmpl}, nil
+	c := &Case{Dir: dir, Templates: tmpl}
+	if err := c.CheckLinks(); err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 // Path returns a path inside the case.
@@ -183,7 +200,15 @@ func (c *Case) ProtocolID(events []Event) string {
 }
 
 func (c *Case) lock(ctx context.Context, shared bool) (*flock.Flock, error) {
-	fl := flock.New(c.Path(LockFile))
+	// The lock file is never followed if it is a link (a case received as
+	// an archive could point it at /etc/nologin), nor chmod-ed through one.
+	if st, err := os.Lstat(c.Path(LockFile)); err == nil && !st.Mode().IsRegular() {
+		if st.Mode()&fs.ModeSymlink != 0 {
+			return nil, &PathError{LockFile, ErrSymlink}
+		}
+		return nil, &PathError{LockFile, ErrNotRegular}
+	}
+	fl := flock.New(c.Path(LockFile), flock.SetFlag(lockOpenFlag), flock.SetPermissions(FileMode))
 	ctx, cancel := context.WithTimeout(ctx, LockTimeout)
 	defer cancel()
 	var ok bool
@@ -194,15 +219,21 @@ func (c *Case) lock(ctx context.Context, shared bool) (*flock.Flock, error) {
 		ok, err = fl.TryLockContext(ctx, 20*time.Millisecond)
 	}
 	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		if errors.Is(err, fs.ErrPermission) || errors.Is(err, os.ErrPermission) {
-			return nil, fmt.Errorf("verrou du dossier : %w", err)
+		if isLoop(err) {
+			return nil, &PathError{LockFile, ErrSymlink}
 		}
 		return nil, fmt.Errorf("verrou du dossier : %w", err)
 	}
 	if !ok {
 		return nil, ErrBusy
 	}
-	_ = os.Chmod(c.Path(LockFile), FileMode)
+	if st, err := os.Lstat(c.Path(LockFile)); err != nil || !st.Mode().IsRegular() {
+		fl.Unlock()
+		return nil, &PathError{LockFile, ErrNotRegular}
+	} else if st.Mode().Perm() != FileMode {
+		_ = os.Chmod(c.Path(LockFile), FileMode)
+	}
+	c.cleanPending()
 	return fl, nil
 }
 

@@ -22,3 +22,5 @@ func openNoBlock(path string, follow bool) (*os.File, error) {
 }
 
 func isLoop(err error) bool { _, ok := err.(errLink); return ok }
+
+const lockOpenFlag = os.O_CREATE | os.O_RDWR

@@ -17,3 +17,6 @@ func openNoBlock(path string, follow bool) (*os.File, error) {
 }
 
 func isLoop(err error) bool { return errors.Is(err, syscall.ELOOP) }
+
+// lockOpenFlag opens the lock file without following a link.
+const lockOpenFlag = os.O_CREATE | os.O_RDWR | syscall.O_NOFOLLOW

@@ -3,7 +3,6 @@ package render
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"time"
 
 	"codeberg.org/go-pdf/fpdf"
@@ -39,7 +38,7 @@ func (b *builder) pdfPages(p *protocol.Piece) (int, error) {
 	if !b.dry {
 		return b.pageCounts[p.Number], nil
 	}
-	f, err := os.Open(b.in.path(p.Main().Path))
+	f, err := b.in.open(p.Main().Path)
 	if err != nil {
 		return 0, err
 	}

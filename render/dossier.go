@@ -8,7 +8,6 @@ import (
 	_ "image/jpeg" // dimensions of JPEG pieces
 	"image/png"
 	"io"
-	"os"
 	"path"
 	"strings"
 	"time"
@@ -400,7 +399,7 @@ func (d *doc) pieceHeader(p *protocol.Piece, e Entry) {
 
 func (b *builder) read(p *protocol.Piece) ([]byte, error) {
 	if b.dry {
-		return os.ReadFile(b.in.path(p.Main().Path))
+		return b.in.readRaw(p.Main().Path)
 	}
 	return b.in.readPiece(p)
 }
@@ -439,7 +438,7 @@ func (b *builder) image(p *protocol.Piece) error {
 		}
 		b.out.pngs[data] = pngSource{number: p.Number, file: p.Main(), path: b.in.path(p.Main().Path), header: h}
 	} else if b.dry && b.override == nil {
-		fh, err := os.Open(b.in.path(p.Main().Path))
+		fh, err := b.in.open(p.Main().Path)
 		if err != nil {
 			return fmt.Errorf("pièce n°%d : %w", p.Number, err)
 		}
@@ -655,7 +654,7 @@ func (b *builder) pngNote(p *protocol.Piece) string {
 	if pieceKind(p) != "png" {
 		return ""
 	}
-	f, err := os.Open(b.in.path(p.Main().Path))
+	f, err := b.in.open(p.Main().Path)
 	if err != nil {
 		return ""
 	}

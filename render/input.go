@@ -61,7 +61,7 @@ func (in *Input) readPiece(p *protocol.Piece) ([]byte, error) {
 }
 
 func (in *Input) readFile(n int, f protocol.PieceFile) ([]byte, error) {
-	data, err := os.ReadFile(in.path(f.Path))
+	data, err := in.readRaw(f.Path)
 	if err != nil {
 		return nil, fmt.Errorf("pièce n°%d : %w", n, err)
 	}
@@ -69,6 +69,21 @@ func (in *Input) readFile(n int, f protocol.PieceFile) ([]byte, error) {
 		return nil, fmt.Errorf("pièce n°%d (%s) : %w ; lancez anef-dossier verify", n, f.Path, ErrTampered)
 	}
 	return data, nil
+}
+
+// MaxPieceRead bounds what a render reads of one piece into memory.
+const MaxPieceRead = 1 << 30
+
+// readRaw reads a file of the case without checking its fingerprint: never
+// through a link, never a FIFO or a device (a FIFO would block forever).
+func (in *Input) readRaw(rel string) ([]byte, error) {
+	return protocol.ReadCaseFile(in.path(rel), rel, MaxPieceRead)
+}
+
+// open opens a file of the case as readRaw does.
+func (in *Input) open(rel string) (*os.File, error) {
+	f, _, err := protocol.OpenCaseFile(in.path(rel), rel)
+	return f, err
 }
 
 func (in *Input) path(rel string) string {

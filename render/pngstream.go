@@ -12,7 +12,6 @@ import (
 	"image/color"
 	"image/png"
 	"io"
-	"os"
 
 	"anefdossier/protocol"
 )
@@ -69,7 +68,7 @@ func walkPNG(r io.Reader, fn func(typ string, n int64, data io.Reader) error) er
 // data) and says whether its data can be copied as it is.
 func streamablePNG(path string) (pngHeader, bool) {
 	var h pngHeader
-	f, err := os.Open(path)
+	f, _, err := protocol.OpenCaseFile(path, path)
 	if err != nil {
 		return h, false
 	}
@@ -143,7 +142,7 @@ func (o *pdfOut) copyPNG(n int, src pngSource) error {
 		h.width, h.height, cs, h.colors, h.width, h.idat); err != nil {
 		return err
 	}
-	f, err := os.Open(src.path)
+	f, _, err := protocol.OpenCaseFile(src.path, src.file.Path)
 	if err != nil {
 		return fmt.Errorf("pièce n°%d : %w", src.number, err)
 	}

@@ -156,7 +156,7 @@ func StampPiece(ctx context.Context, tx *protocol.Tx, p protocol.Piece, authorit
 	abs := tx.Case().Path(filepath.FromSlash(main.Path))
 	sum, _, err := protocol.HashCaseFile(abs, main.Path)
 	if err != nil {
-		return nil, fmt.Errorf("pièce n°%d : %w", p.Number, err)
+		return nil, err
 	}
 	if sum != main.SHA256 {
 		return nil, fmt.Errorf("pièce n°%d : %s a changé depuis son enregistrement (empreinte différente), horodatage refusé", p.Number, main.Path)

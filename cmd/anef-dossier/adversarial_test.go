@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strconv"
 	"time"
@@ -66,14 +65,5 @@ func init() {
 		_, err = tx.Append(protocol.EventTimestamp, rec)
 		ts.Check(err)
 		fmt.Fprintf(ts.Stdout(), "jeton forgé %s daté %s\n", rel, gen.Format(time.RFC3339))
-	}
-	// lnsf TARGET LINK: ln -sf, relative to the script's work dir.
-	scriptCmds["symlink"] = func(ts *testscript.TestScript, neg bool, args []string) {
-		if len(args) != 2 {
-			ts.Fatalf("usage: symlink TARGET LINK")
-		}
-		link := ts.MkAbs(args[1])
-		os.Remove(link)
-		ts.Check(os.Symlink(args[0], link))
 	}
 }

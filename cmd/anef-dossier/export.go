@@ -55,6 +55,8 @@ func runExport(e *env, args []string) error {
 	switch {
 	case errors.Is(err, export.ErrInsideCase):
 		return usageErr(err.Error(), "écrivez l'archive ailleurs, par exemple dans votre dossier personnel")
+	case errors.Is(err, export.ErrIncomplete):
+		return failure(err.Error(), "anef-dossier verify nomme le fichier en cause ; remplacez un lien par le fichier lui-même, puis relancez l'export")
 	case errors.Is(err, protocol.ErrExists):
 		return failure(err.Error(), "choisissez un autre nom : une archive existante n'est jamais écrasée")
 	case err != nil:

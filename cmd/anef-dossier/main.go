@@ -266,6 +266,8 @@ func translate(err error) *cliError {
 		return &cliError{msg: err.Error(), hint: "choisissez un nouveau nom de dossier ; un dossier existant n'est jamais écrasé", code: 1}
 	case errors.Is(err, protocol.ErrBusy):
 		return &cliError{msg: err.Error(), hint: "attendez la fin de l'autre commande puis relancez", code: 1}
+	case errors.Is(err, protocol.ErrSymlink), errors.Is(err, protocol.ErrNotRegular):
+		return &cliError{msg: err.Error(), hint: "rien n'a été lu ni écrit au travers ; vérifiez d'où vient ce fichier, puis remplacez-le par le fichier lui-même (cp --dereference)", code: 1}
 	case errors.Is(err, os.ErrPermission):
 		return &cliError{msg: "accès refusé : " + err.Error(), hint: "vérifiez les droits du dossier (lecture seule ?)", code: 1}
 	case errors.Is(err, syscall.EROFS):
