@@ -52,6 +52,11 @@ func RecordStep(ctx context.Context, cs *protocol.Case, rec protocol.StepRecord)
 				strings.NewReplacer("\r", "\\r", "\n", "\\n", "\x00", "\\0").Replace(v))}
 		}
 	}
+	if rec.Date != nil {
+		if err := protocol.CheckPast(*rec.Date); err != nil {
+			return nil, &protocol.InvalidRecordError{Err: err}
+		}
+	}
 	tx, err := cs.Begin(ctx)
 	if err != nil {
 		return nil, err
@@ -146,8 +151,18 @@ func ImportPiece(ctx context.Context, cs *protocol.Case, in Import) (protocol.Pi
 	if strings.ContainsAny(in.Title, "\r\n") {
 		return protocol.Piece{}, nil, &ImportError{fmt.Errorf("le titre contient un saut de ligne")}
 	}
+	if !in.Date.IsZero() {
+		if err := protocol.CheckPast(in.Date); err != nil {
+			return protocol.Piece{}, nil, &ImportError{err}
+		}
+	}
 	ext, err := protocol.CheckImport(in.Src)
 	if err != nil {
+		return protocol.Piece{}, nil, &ImportError{err}
+	}
+	// Read it fully as the renders will, before anything is stored: one bad
+	// piece must never block the dossier (review 1, H3).
+	if err := render.CheckPiece(in.Src, filepath.Base(in.Src), ext); err != nil {
 		return protocol.Piece{}, nil, &ImportError{err}
 	}
 	tx, err := cs.Begin(ctx)

@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -47,14 +48,40 @@ func ParseDate(s string) (t time.Time, hasTime bool, err error) {
 		return time.Time{}, false, fmt.Errorf("date vide")
 	}
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, true, nil
+		return t, true, plausible(s, t)
 	}
 	for _, l := range dateLayouts {
 		if t, err := time.ParseInLocation(l.layout, s, Paris); err == nil {
-			return t, l.hasTime, nil
+			return t, l.hasTime, plausible(s, t)
 		}
 	}
 	return time.Time{}, false, fmt.Errorf("date « %s » illisible (formats acceptés : 2026-03-10 ou 10/03/2026, heure facultative 10:15)", s)
+}
+
+// Years outside [MinYear, MaxYear] are typing mistakes (01/01/0001,
+// 31/12/9999, 2062 for 2026), refused wherever a person types a date.
+const (
+	MinYear = 1900
+	MaxYear = 2100
+)
+
+// ErrImplausibleDate is matched by errors.Is for a date out of range.
+var ErrImplausibleDate = errors.New("date hors de la plage admise")
+
+func plausible(s string, t time.Time) error {
+	if y := t.Year(); y < MinYear || y > MaxYear {
+		return fmt.Errorf("%w : « %s » (années %d à %d ; faute de frappe ?)", ErrImplausibleDate, s, MinYear, MaxYear)
+	}
+	return nil
+}
+
+// CheckPast refuses a date of something already done that lies more than a
+// day ahead of now (a step "done" on 31/12/2062).
+func CheckPast(t time.Time) error {
+	if t.After(Now().Add(24 * time.Hour)) {
+		return fmt.Errorf("%w : %s est dans le futur (faute de frappe ?)", ErrImplausibleDate, FrDate(t))
+	}
+	return plausible(FrDate(t), t)
 }
 
 var frMonths = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}

@@ -48,17 +48,35 @@ func WriteFileOnce(path string, data []byte) error {
 
 // CopyFileOnce copies src to dst (write-once, atomic) and returns the SHA-256
 // and size of what was written, computed while streaming.
+//
+// A file still being written while it is copied (review 1, low 2: `yes >
+// f & piece add f` filled the disk) is refused: the copy stops one byte past
+// the size the file had when opened, and the size and modification time are
+// compared again at the end.
 func CopyFileOnce(dst, src string) (sum string, size int64, err error) {
-	in, err := os.Open(src)
+	in, st, err := OpenUserFile(src)
 	if err != nil {
 		return "", 0, err
 	}
 	defer in.Close()
 	return writeOnce(dst, func(w io.Writer) error {
-		_, err := io.Copy(w, in)
-		return err
+		n, err := io.Copy(w, io.LimitReader(in, st.Size()+1))
+		if err != nil {
+			return err
+		}
+		after, err := in.Stat()
+		if err != nil {
+			return err
+		}
+		if n != st.Size() || after.Size() != st.Size() || !after.ModTime().Equal(st.ModTime()) {
+			return fmt.Errorf("%w : %s (taille %d octets à l'ouverture, %d octets lus) ; attendez la fin de l'écriture (téléchargement, copie) puis recommencez", ErrChanged, src, st.Size(), n)
+		}
+		return nil
 	})
 }
+
+// ErrChanged: a file changed while it was being copied into the case.
+var ErrChanged = errors.New("le fichier a changé pendant la copie")
 
 func writeOnce(path string, fill func(io.Writer) error) (string, int64, error) {
 	dir := filepath.Dir(path)

@@ -2,6 +2,8 @@ package protocol
 
 import (
 	"bytes"
+	"errors"
+	"io/fs"
 	"fmt"
 	"image/png"
 	"io"
@@ -66,6 +68,15 @@ var importFormats = map[string][][]byte{
 	".mhtml": nil,
 }
 
+// accessError is a file the user cannot read (matched by
+// errors.Is(err, fs.ErrPermission)), said in French.
+type accessError struct{ path string }
+
+func (e *accessError) Error() string {
+	return fmt.Sprintf("fichier %s illisible : accès refusé (droits de lecture)", e.path)
+}
+func (e *accessError) Is(target error) bool { return target == fs.ErrPermission }
+
 // GuessKind proposes a kind from a file name.
 func GuessKind(name string) string {
 	switch strings.ToLower(filepath.Ext(name)) {
@@ -102,7 +113,10 @@ func CheckImport(path string) (string, error) {
 	if st.Size() == 0 {
 		return "", fmt.Errorf("%s est vide", path)
 	}
-	f, err := os.Open(path)
+	f, _, err := OpenUserFile(path)
+	if errors.Is(err, fs.ErrPermission) {
+		return "", &accessError{path}
+	}
 	if err != nil {
 		return "", err
 	}

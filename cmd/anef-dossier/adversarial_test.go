@@ -2,15 +2,22 @@ package main
 
 import (
 	"bytes"
+	"compress/zlib"
 	"context"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"hash/crc32"
+	"image"
+	"image/jpeg"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strconv"
 	"time"
 
+	"github.com/go-pdf/fpdf"
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"anefdossier/protocol"
@@ -65,5 +72,62 @@ func init() {
 		_, err = tx.Append(protocol.EventTimestamp, rec)
 		ts.Check(err)
 		fmt.Fprintf(ts.Stdout(), "jeton forgé %s daté %s\n", rel, gen.Format(time.RFC3339))
+	}
+	// makepdf FILE: a valid one-page PDF.
+	scriptCmds["makepdf"] = func(ts *testscript.TestScript, neg bool, args []string) {
+		d := fpdf.New("P", "mm", "A4", "")
+		d.AddPage()
+		d.SetFont("Helvetica", "", 12)
+		d.Cell(40, 10, "Preuve de depot")
+		ts.Check(d.OutputFileAndClose(ts.MkAbs(args[0])))
+	}
+	// makepng FILE W H [badidat]: a PNG whose header says W x H; its pixel
+	// data is a real zlib stream of an 8x8 image (enough for DecodeConfig),
+	// or bytes that are not zlib at all with badidat.
+	scriptCmds["makepng"] = func(ts *testscript.TestScript, neg bool, args []string) {
+		w, _ := strconv.Atoi(args[1])
+		h, _ := strconv.Atoi(args[2])
+		var idat []byte
+		if len(args) > 3 && args[3] == "badidat" {
+			idat = bytes.Repeat([]byte("pas du zlib "), 8)
+		} else {
+			var z bytes.Buffer
+			zw := zlib.NewWriter(&z)
+			zw.Write(make([]byte, 8*(1+8*3)))
+			zw.Close()
+			idat = z.Bytes()
+		}
+		var b bytes.Buffer
+		b.WriteString("\x89PNG\r\n\x1a\n")
+		ihdr := make([]byte, 13)
+		binary.BigEndian.PutUint32(ihdr[0:], uint32(w))
+		binary.BigEndian.PutUint32(ihdr[4:], uint32(h))
+		ihdr[8], ihdr[9] = 8, 2 // 8 bits, RGB
+		for _, c := range []struct {
+			typ  string
+			data []byte
+		}{{"IHDR", ihdr}, {"IDAT", idat}, {"IEND", nil}} {
+			binary.Write(&b, binary.BigEndian, uint32(len(c.data)))
+			crc := crc32.NewIEEE()
+			crc.Write([]byte(c.typ))
+			crc.Write(c.data)
+			b.WriteString(c.typ)
+			b.Write(c.data)
+			binary.Write(&b, binary.BigEndian, crc.Sum32())
+		}
+		ts.Check(os.WriteFile(ts.MkAbs(args[0]), b.Bytes(), 0o600))
+	}
+	// makejpeg FILE: a JPEG with a valid header and end marker whose image
+	// data is cut in the middle (what passed the old magic-byte check).
+	scriptCmds["makejpeg"] = func(ts *testscript.TestScript, neg bool, args []string) {
+		img := image.NewRGBA(image.Rect(0, 0, 64, 64))
+		for i := range img.Pix {
+			img.Pix[i] = byte(i * 7)
+		}
+		var b bytes.Buffer
+		ts.Check(jpeg.Encode(&b, img, nil))
+		data := b.Bytes()[:b.Len()*2/3]
+		data = append(data, 0xff, 0xd9)
+		ts.Check(os.WriteFile(ts.MkAbs(args[0]), data, 0o600))
 	}
 }

@@ -41,6 +41,8 @@ func TestScripts(t *testing.T) {
 		},
 		Condition: func(cond string) (bool, error) {
 			switch {
+			case cond == "root":
+				return os.Geteuid() == 0, nil
 			case cond == "chromium":
 				// The fast tier (go test -short) runs no browser.
 				return !testing.Short() && chromiumPath() != "", nil

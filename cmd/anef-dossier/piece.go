@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 
 	"anefdossier/app"
 	"anefdossier/protocol"
+	"anefdossier/render"
 )
 
 var pieceCmd = command{
@@ -70,7 +72,14 @@ func runPieceAdd(e *env, args []string) error {
 	case errors.As(err, &ie) && strings.Contains(err.Error(), "saut de ligne"):
 		return usageErr(err.Error(), "donnez le titre sur une seule ligne")
 	case errors.As(err, &ie):
-		return failure(err.Error(), "importez un fichier png, jpg, pdf, eml, txt ou mhtml intact")
+		hint := "importez un fichier png, jpg, pdf, eml, txt ou mhtml intact"
+		var pe *render.PieceError
+		if errors.As(err, &pe) {
+			hint = pe.Hint + " ; rien n'a été enregistré"
+		} else if errors.Is(err, os.ErrPermission) {
+			hint = "vérifiez que vous pouvez lire ce fichier (droits d'accès) ; rien n'a été enregistré"
+		}
+		return failure(err.Error(), hint)
 	case err != nil:
 		return err
 	}
