@@ -12,6 +12,7 @@ import (
 	"net/textproto"
 	"path"
 	"strings"
+	"unicode/utf8"
 
 	"anefdossier/protocol"
 )
@@ -154,7 +155,7 @@ func buildEml(from string, to []string, subject, date, body string, atts []attac
 		h("From", addr.String())
 	}
 	h("To", strings.Join(to, ", "))
-	h("Subject", mime.QEncoding.Encode("utf-8", subject))
+	h("Subject", foldSubject(protocol.Neutralize(subject)))
 	h("Date", date)
 	h("MIME-Version", "1.0")
 	h("X-Unsent", "1")
@@ -218,4 +219,34 @@ func writeQP(w interface{ Write([]byte) (int, error) }, body string) error {
 		return err
 	}
 	return qp.Close()
+}
+
+// foldSubject encodes a Subject header (RFC 2047). Beyond RFC 5322's 998
+// characters per line, the subject becomes a series of
+// base64 encoded-words, one per line, which readers join back without the
+// folding whitespace (review 1, low 12).
+func foldSubject(subject string) string {
+	if enc := mime.QEncoding.Encode("utf-8", subject); len("Subject: ")+len(enc) <= 998 {
+		return enc
+	}
+	var words []string
+	for len(subject) > 0 {
+		n := 0
+		for _, r := range subject {
+			l := utf8.RuneLen(r)
+			if l < 0 {
+				l = 1
+			}
+			if n+l > 40 {
+				break
+			}
+			n += l
+		}
+		if n == 0 {
+			n = len(subject)
+		}
+		words = append(words, "=?utf-8?b?"+base64.StdEncoding.EncodeToString([]byte(subject[:n]))+"?=")
+		subject = subject[n:]
+	}
+	return strings.Join(words, "\r\n ")
 }

@@ -65,8 +65,7 @@ func parseMail(data []byte) (*readableMail, error) {
 		return nil, fmt.Errorf("courriel illisible : %w", err)
 	}
 	h := msg.Header
-	m := &readableMail{From: decodeHeader(h.Get("From")), To: decodeHeader(h.Get("To")), Cc: decodeHeader(h.Get("Cc")),
-		Subject: decodeHeader(h.Get("Subject"))}
+	m := &readableMail{From: header(h, "From"), To: header(h, "To"), Cc: header(h, "Cc"), Subject: header(h, "Subject")}
 	if t, err := h.Date(); err == nil {
 		m.Date = protocol.FrDateTime(t)
 	} else {
@@ -82,6 +81,12 @@ func parseMail(data []byte) (*readableMail, error) {
 	}
 	m.Body = strings.ReplaceAll(m.Body, "\r\n", "\n")
 	return m, nil
+}
+
+// header decodes a header for display, bounded (an imported e-mail's 60 KB
+// Subject must not weigh on every render).
+func header(h mail.Header, k string) string {
+	return protocol.Clip(decodeHeader(protocol.Clip(h.Get(k), 4*maxHeader)), maxHeader)
 }
 
 type headerGetter interface{ Get(string) string }

@@ -47,6 +47,10 @@ func (in *Input) pieceDate(p *protocol.Piece) string {
 // PieceTitle is the inventory title of a piece: the title given when it was
 // added, or one generated from its kind, its record and the steps citing it.
 func (in *Input) PieceTitle(p *protocol.Piece) string {
+	return protocol.Clip(in.pieceTitle(p), MaxTitle)
+}
+
+func (in *Input) pieceTitle(p *protocol.Piece) string {
 	if t := strings.TrimSpace(p.Title); t != "" {
 		return t
 	}
@@ -97,7 +101,7 @@ func (in *Input) PieceTitle(p *protocol.Piece) string {
 // another piece by its own or generated title without the steps citing it.
 func (in *Input) shortTitle(p *protocol.Piece) string {
 	if t := strings.TrimSpace(p.Title); t != "" {
-		return t
+		return protocol.Clip(t, MaxTitle)
 	}
 	if isCapture(p) || p.Kind == "capture" {
 		t := "Capture d'écran du " + in.pieceDate(p)
