@@ -3,10 +3,10 @@ package protocol
 import (
 	"bytes"
 	"errors"
-	"io/fs"
 	"fmt"
 	"image/png"
 	"io"
+	"io/fs"
 	"net/mail"
 	"os"
 	"path/filepath"

@@ -22,7 +22,7 @@ func TestHugeHostileTitleRenders(t *testing.T) {
 	if n := len([]rune(title)); n != MaxTitle+1 {
 		t.Fatalf("inventory title of %d runes, want %d", n, MaxTitle+1)
 	}
-	pdf, err := in.DossierPDF()
+	pdf, err := dossierPDF(in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func BenchmarkDossierTitle1MB(b *testing.B) {
 	in := exampleCase(b)
 	in.State.Pieces[0].Title = strings.Repeat("Session expirée ", 1<<16)
 	for i := 0; i < b.N; i++ {
-		if _, err := in.DossierPDF(); err != nil {
+		if _, err := dossierPDF(in); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -106,7 +106,7 @@ func BenchmarkDossierTitle1MB(b *testing.B) {
 func BenchmarkDossierReference(b *testing.B) {
 	in := exampleCase(b)
 	for i := 0; i < b.N; i++ {
-		if _, err := in.DossierPDF(); err != nil {
+		if _, err := dossierPDF(in); err != nil {
 			b.Fatal(err)
 		}
 	}
