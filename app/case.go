@@ -53,7 +53,7 @@ func RecordStep(ctx context.Context, cs *protocol.Case, rec protocol.StepRecord)
 		}
 	}
 	if rec.Date != nil {
-		if err := protocol.CheckPast(*rec.Date); err != nil {
+		if err := protocol.CheckYear(*rec.Date); err != nil {
 			return nil, &protocol.InvalidRecordError{Err: err}
 		}
 	}
@@ -152,7 +152,7 @@ func ImportPiece(ctx context.Context, cs *protocol.Case, in Import) (protocol.Pi
 		return protocol.Piece{}, nil, &ImportError{fmt.Errorf("le titre contient un saut de ligne")}
 	}
 	if !in.Date.IsZero() {
-		if err := protocol.CheckPast(in.Date); err != nil {
+		if err := protocol.CheckYear(in.Date); err != nil {
 			return protocol.Piece{}, nil, &ImportError{err}
 		}
 	}

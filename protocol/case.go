@@ -308,7 +308,12 @@ func (t *Tx) Append(typ string, data any) (Event, error) {
 	}
 	ev.Line = len(t.events) + 1
 	t.events = append(t.events, ev)
-	_ = t.c.writeHead(len(t.events), ev.Hash) // see writeHead: a stale head is repairable
+	// An event whose head is not written is not confirmed: verify --repair
+	// sets it aside rather than adopting it, so the caller must not report
+	// it as recorded.
+	if err := t.c.writeHead(len(t.events), ev.Hash); err != nil {
+		return ev, fmt.Errorf("événement écrit mais non confirmé (%s) : %w ; anef-dossier verify --repair le mettra de côté", HeadFile, err)
+	}
 	return ev, nil
 }
 

@@ -75,12 +75,9 @@ func plausible(s string, t time.Time) error {
 	return nil
 }
 
-// CheckPast refuses a date of something already done that lies more than a
-// day ahead of now (a step "done" on 31/12/2062).
-func CheckPast(t time.Time) error {
-	if t.After(Now().Add(24 * time.Hour)) {
-		return fmt.Errorf("%w : %s est dans le futur (faute de frappe ?)", ErrImplausibleDate, FrDate(t))
-	}
+// CheckYear refuses a date outside [MinYear, MaxYear] given by another
+// way than ParseDate (the web form, a library caller).
+func CheckYear(t time.Time) error {
 	return plausible(FrDate(t), t)
 }
 

@@ -15,9 +15,9 @@ import (
 // removing the last line would go unnoticed.
 const HeadFile = "journal.head"
 
-// writeHead records n events ending with a line of hash h. An error here is
-// not reported to the caller: the event is already durable, and verify
-// reports a head one event behind as an interrupted write that --repair fixes.
+// writeHead records n events ending with a line of hash h. An event is
+// confirmed only once its head is written: verify reports a head one event
+// behind as an interrupted write, and --repair sets that last line aside.
 func (c *Case) writeHead(n int, h string) error {
 	return ReplaceFile(c.Path(HeadFile), []byte(fmt.Sprintf("%d %s\n", n, h)))
 }

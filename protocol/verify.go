@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -236,14 +237,40 @@ func (c *Case) Repair() ([]string, error) {
 		if !rep.HeadRepairable {
 			return done, fmt.Errorf("%s : réparation refusée (altération possible à examiner)", rep.Head)
 		}
-		last := GenesisHash
-		if len(events) > 0 {
-			last = events[len(events)-1].Hash
+		n, _, headOK, _ := c.readHead()
+		if headOK && n == len(events)-1 && len(events) > 1 {
+			// The last line is complete and chained, but its write was never
+			// confirmed (journal.head not updated). It is set aside, never
+			// adopted: a forged or backdated event appended with a correct
+			// chain looks exactly the same (review 1, M4).
+			last := events[len(events)-1]
+			data, err := os.ReadFile(c.Path(JournalFile))
+			if err != nil {
+				return done, err
+			}
+			off := int64(bytes.LastIndexByte(bytes.TrimSuffix(data, []byte("\n")), '\n') + 1)
+			q, err := QuarantineTail(c.Path(JournalFile), off, Now())
+			if err != nil {
+				return done, fmt.Errorf("mise en quarantaine : %w", err)
+			}
+			done = append(done, fmt.Sprintf("ligne %d (%s, inscrite le %s) jamais confirmée par %s : mise de côté dans %s, pas adoptée ; si c'était votre dernière commande, relancez-la",
+				last.Line, last.Type, FrDateTime(last.Time), HeadFile, filepath.Base(q)))
+			if rep, events, err = c.verifyLocked(); err != nil {
+				return done, err
+			}
+			if rep.Head != "" {
+				return done, fmt.Errorf("%s : réparation refusée (altération possible à examiner)", rep.Head)
+			}
+		} else {
+			last := GenesisHash
+			if len(events) > 0 {
+				last = events[len(events)-1].Hash
+			}
+			if err := c.writeHead(len(events), last); err != nil {
+				return done, err
+			}
+			done = append(done, fmt.Sprintf("%s remis à jour (%d événements)", HeadFile, len(events)))
 		}
-		if err := c.writeHead(len(events), last); err != nil {
-			return done, err
-		}
-		done = append(done, fmt.Sprintf("%s remis à jour (%d événements)", HeadFile, len(events)))
 	}
 	moved := append(append([]string{}, rep.Temps...), rep.Orphans...)
 	if len(moved) > 0 {
@@ -252,12 +279,8 @@ func (c *Case) Repair() ([]string, error) {
 			return done, err
 		}
 		for _, rel := range moved {
-			name := filepath.Base(rel)
-			to := filepath.Join(dst, strings.TrimPrefix(name, "."))
-			if _, err := os.Lstat(to); err == nil {
-				to += "." + Now().UTC().Format("20060102T150405")
-			}
-			if err := os.Rename(c.Path(filepath.FromSlash(rel)), to); err != nil {
+			name := strings.TrimPrefix(filepath.Base(rel), ".")
+			if err := moveNoReplace(c.Path(filepath.FromSlash(rel)), dst, name); err != nil {
 				return done, err
 			}
 			done = append(done, fmt.Sprintf("%s déplacé dans pieces/orphelins/ (écrit mais jamais inscrit au journal)", rel))
@@ -279,4 +302,25 @@ func (c *Case) lockOnly() (*Tx, error) {
 		return nil, err
 	}
 	return &Tx{c: c, fl: fl}, nil
+}
+
+// moveNoReplace moves src into dir under name, or name.2, name.3… : an
+// earlier orphan is never replaced (review 1, low 5: rename(2) replaced one
+// that had the same name and second).
+func moveNoReplace(src, dir, name string) error {
+	for k := 1; k < 100000; k++ {
+		to := filepath.Join(dir, name)
+		if k > 1 {
+			to = fmt.Sprintf("%s.%d", to, k)
+		}
+		err := os.Link(src, to)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		return os.Remove(src)
+	}
+	return fmt.Errorf("trop de fichiers nommés %s dans %s", name, dir)
 }

@@ -130,4 +130,19 @@ func init() {
 		data = append(data, 0xff, 0xd9)
 		ts.Check(os.WriteFile(ts.MkAbs(args[0]), data, 0o600))
 	}
+	// forge-event CASE: appends a backdated step.done "refus" with a correct
+	// chain, leaving journal.head alone (review 1, M4 a).
+	scriptCmds["forge-event"] = func(ts *testscript.TestScript, neg bool, args []string) {
+		p := ts.MkAbs(filepath.Join(args[0], protocol.JournalFile))
+		data, err := os.ReadFile(p)
+		ts.Check(err)
+		lines := bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))
+		prev := protocol.HashLine(lines[len(lines)-1])
+		line := fmt.Sprintf(`{"id":"019ac000-0000-7000-8000-000000000001","time":"2026-11-20T10:00:00Z","type":"step.done","prev":"%s","data":{"step":"issue","channel":"refus","date":"2026-11-20T00:00:00Z","ref":"REFUS-FORGE"}}`, prev)
+		f, err := os.OpenFile(p, os.O_APPEND|os.O_WRONLY, 0)
+		ts.Check(err)
+		_, err = f.Write([]byte(line + "\n"))
+		ts.Check(err)
+		ts.Check(f.Close())
+	}
 }
