@@ -255,7 +255,7 @@ func (c *Case) Repair() ([]string, error) {
 			}
 			done = append(done, fmt.Sprintf("ligne %d (%s, inscrite le %s) jamais confirmée par %s : mise de côté dans %s, pas adoptée ; si c'était votre dernière commande, relancez-la",
 				last.Line, last.Type, FrDateTime(last.Time), HeadFile, filepath.Base(q)))
-			if rep, events, err = c.verifyLocked(); err != nil {
+			if rep, _, err = c.verifyLocked(); err != nil {
 				return done, err
 			}
 			if rep.Head != "" {

@@ -17,7 +17,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/go-pdf/fpdf"
+	"codeberg.org/go-pdf/fpdf"
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"anefdossier/protocol"
