@@ -36,6 +36,9 @@ type StepResult struct {
 	Done        bool   // the step is now complete
 	Missing     string // what the step still lacks, when not done
 	Next        *protocol.StepState
+	// Letter is the piece holding the letter as sent, when the channel
+	// sends one (frozen by this record); nil otherwise.
+	Letter *protocol.Piece
 }
 
 // ErrMultiline is matched by a value of a step record holding a line break
@@ -62,6 +65,10 @@ func RecordStep(ctx context.Context, cs *protocol.Case, rec protocol.StepRecord)
 		return nil, err
 	}
 	defer tx.Close()
+	sent, sentWarning, err := freezeSent(tx, cs, &rec)
+	if err != nil {
+		return nil, err
+	}
 	before, after, err := tx.RecordStep(&rec)
 	if err != nil {
 		return nil, err
@@ -70,7 +77,10 @@ func RecordStep(ctx context.Context, cs *protocol.Case, rec protocol.StepRecord)
 	for _, w := range before.Warnings {
 		known[w] = true
 	}
-	res := &StepResult{Step: after.Protocol.Step(rec.Step), Record: rec, Next: after.Next()}
+	res := &StepResult{Step: after.Protocol.Step(rec.Step), Record: rec, Next: after.Next(), Letter: sent}
+	if sentWarning != "" {
+		res.NewWarnings = append(res.NewWarnings, sentWarning)
+	}
 	for _, w := range after.Warnings {
 		if !known[w] {
 			res.NewWarnings = append(res.NewWarnings, w)

@@ -97,6 +97,14 @@ type DeadlineState struct {
 	Closed       bool
 	ClosedReason string
 	Note         string
+	// Source is the SOURCES.md id of the rule applied (the replacement's
+	// when the period was replaced).
+	Source string
+	// Replaced: the longer period of ReplaceIf was applied.
+	Replaced bool
+	// Late: the field that closes the deadline (UntilField) holds a date
+	// after the deadline (e.g. a filing after the R.431-5 window).
+	Late bool
 }
 
 // Deadlines computes the protocol's deadlines for a case. Deadlines whose
@@ -165,12 +173,18 @@ func (s *State) Deadlines(d *Dossier, today time.Time) []DeadlineState {
 				}
 			}
 		}
-		if dl.Condition != "" && d != nil && d.Field(dl.Condition) == "" && dl.AltPeriod != "" {
-			period, _ = ParsePeriod(dl.AltPeriod)
-			note = strings.TrimSpace(note + fmt.Sprintf(" Retenu ici : %s, car %s n'est pas à « oui » dans dossier.yaml.", FrPeriod(period), dl.Condition))
+		source := dl.Source
+		replaced := dl.ReplaceIf != "" && d != nil && d.Field(dl.ReplaceIf) != ""
+		if replaced {
+			period, _ = ParsePeriod(dl.ReplacePeriod)
+			note = strings.TrimSpace(dl.ReplaceNote + fmt.Sprintf(" Retenu ici : %s, car %s est à « oui » dans dossier.yaml.", FrPeriod(period), dl.ReplaceIf))
+			if dl.ReplaceSource != "" {
+				source = dl.ReplaceSource
+			}
 		}
 		date := AddPeriod(start, period)
-		ds := DeadlineState{Deadline: dl, Start: start, Date: date, DaysLeft: DaysBetween(today, date), Note: note, Closed: closedBySource}
+		ds := DeadlineState{Deadline: dl, Start: start, Date: date, DaysLeft: DaysBetween(today, date), Note: note, Source: source,
+			Replaced: replaced, Closed: closedBySource}
 		if closedBySource {
 			ds.ClosedReason = computed[dl.FromDeadline].ClosedReason
 		}
@@ -181,6 +195,11 @@ func (s *State) Deadlines(d *Dossier, today time.Time) []DeadlineState {
 		}
 		if dl.UntilField != "" && d != nil && d.Field(dl.UntilField) != "" {
 			ds.Closed, ds.ClosedReason = true, fmt.Sprintf("%s renseignée dans dossier.yaml (%s)", Label(dl.UntilField), dl.UntilField)
+			if t, _, err := ParseDate(d.Field(dl.UntilField)); err == nil && dl.KindOrDefault() == KindDue && t.After(date) {
+				ds.Late = true
+				ds.ClosedReason = fmt.Sprintf("%s le %s, après cette date (%s)", Label(dl.UntilField), FrDate(t), dl.UntilField)
+				ds.Note = dl.LateNote
+			}
 		}
 		computed[dl.ID] = ds
 		out = append(out, ds)

@@ -29,6 +29,8 @@ type Dossier struct {
 
 // Person is the foreigner concerned.
 type Person struct {
+	// Civility is "Madame" or "Monsieur" (empty: the letters use the name alone).
+	Civility      string     `yaml:"civilite"`
 	Surname       string     `yaml:"nom"`
 	FirstNames    string     `yaml:"prenoms"`
 	BirthDate     string     `yaml:"date_naissance"`
@@ -50,13 +52,24 @@ type BirthPlace struct {
 
 // Procedure is the filing ANEF prevents.
 type Procedure struct {
-	Title             string `yaml:"titre"`
-	Ground            string `yaml:"motif"`
-	Nature            string `yaml:"nature"`
-	ExpiryDate        string `yaml:"date_expiration_titre"`
-	FilingDate        string `yaml:"date_depot"`
-	SilenceDays       int    `yaml:"delai_silence_jours"`
-	AppealRoutesShown bool   `yaml:"voies_recours_mentionnees"`
+	Title       string `yaml:"titre"`
+	Ground      string `yaml:"motif"`
+	Nature      string `yaml:"nature"`
+	ExpiryDate  string `yaml:"date_expiration_titre"`
+	FilingDate  string `yaml:"date_depot"`
+	SilenceDays int    `yaml:"delai_silence_jours"`
+	// AckLacksMentions: the user states that the acknowledgment of the
+	// application was not given or lacked the mentions of art. R.112-5 CRPA
+	// (appeal routes and deadlines); only then does the appeal period become
+	// the reasonable delay (art. L.112-6 CRPA). Unknown = the safe 2 months.
+	AckLacksMentions bool `yaml:"accuse_reception_sans_mentions"`
+	// InternationalProtection: refugee or subsidiary protection (API of six
+	// months, art. R.431-15-3 and R.431-15-4 CESEDA).
+	InternationalProtection bool `yaml:"protection_internationale"`
+	// AppealRoutesShown is the field of the first version, read so that old
+	// case files still open, and ignored: its default (false) gave the
+	// longest appeal period. See AckLacksMentions.
+	AppealRoutesShown bool `yaml:"voies_recours_mentionnees,omitempty"`
 }
 
 // Prefecture is the competent préfecture, as published by itself.
@@ -73,7 +86,9 @@ type Prefecture struct {
 
 // Actor is who acts and signs: the person, a lawyer or an association.
 type Actor struct {
-	Capacity     string `yaml:"qualite"`
+	Capacity string `yaml:"qualite"`
+	// Civility of the signer, "Madame" or "Monsieur": "avocate" or "avocat".
+	Civility     string `yaml:"civilite"`
 	Name         string `yaml:"nom"`
 	Organisation string `yaml:"structure"`
 	Bar          string `yaml:"barreau"`
@@ -261,43 +276,47 @@ func HasField(path string) bool {
 
 // FieldLabels gives the French name of each field, for messages.
 var FieldLabels = map[string]string{
-	"personne.nom":                    "nom de la personne",
-	"personne.prenoms":                "prénoms",
-	"personne.date_naissance":         "date de naissance",
-	"personne.lieu_naissance.ville":   "ville de naissance",
-	"personne.lieu_naissance.pays":    "pays de naissance",
-	"personne.nationalite":            "nationalité",
-	"personne.numero_etranger":        "numéro d'étranger (10 chiffres)",
-	"personne.numero_demande_anef":    "numéro de la demande ANEF",
-	"personne.numero_visa":            "numéro de visa",
-	"personne.adresse":                "adresse postale de la personne",
-	"personne.telephone":              "téléphone de la personne",
-	"personne.courriel":               "courriel de la personne",
-	"procedure.titre":                 "titre de séjour demandé",
-	"procedure.motif":                 "motif de la demande",
-	"procedure.nature":                "nature de la demande (première demande ou renouvellement)",
-	"procedure.date_expiration_titre": "date d'expiration du titre actuel",
-	"procedure.date_depot":            "date du dépôt complet",
-	"prefecture.departement":          "département de la préfecture",
-	"prefecture.nom":                  "nom de la préfecture",
-	"prefecture.service":              "service de la préfecture",
-	"prefecture.arrondissement":       "arrondissement",
-	"prefecture.adresse":              "adresse postale de la préfecture",
-	"prefecture.ville":                "ville de la préfecture",
-	"prefecture.courriels":            "courriel(s) de la préfecture",
-	"prefecture.canal_propre":         "canal propre de la préfecture",
-	"representant.qualite":            "qualité de qui agit",
-	"representant.nom":                "nom du signataire",
-	"representant.structure":          "cabinet ou association",
-	"representant.barreau":            "barreau de l'avocat",
-	"representant.adresse":            "adresse du signataire",
-	"representant.telephone":          "téléphone du signataire",
-	"representant.courriel":           "courriel du signataire",
-	"representant.ville":              "ville de signature",
-	"blocage.description":             "description du blocage",
-	"blocage.message_erreur":          "message d'erreur exact de l'ANEF",
-	"blocage.url":                     "adresse (URL) de la page bloquée",
-	"blocage.depuis":                  "date du premier constat",
+	"personne.civilite":                        "civilité de la personne (Madame ou Monsieur)",
+	"personne.nom":                             "nom de la personne",
+	"personne.prenoms":                         "prénoms",
+	"personne.date_naissance":                  "date de naissance",
+	"personne.lieu_naissance.ville":            "ville de naissance",
+	"personne.lieu_naissance.pays":             "pays de naissance",
+	"personne.nationalite":                     "nationalité",
+	"personne.numero_etranger":                 "numéro d'étranger (10 chiffres)",
+	"personne.numero_demande_anef":             "numéro de la demande ANEF",
+	"personne.numero_visa":                     "numéro de visa",
+	"personne.adresse":                         "adresse postale de la personne",
+	"personne.telephone":                       "téléphone de la personne",
+	"personne.courriel":                        "courriel de la personne",
+	"procedure.titre":                          "titre de séjour demandé",
+	"procedure.motif":                          "motif de la demande",
+	"procedure.nature":                         "nature de la demande (première demande ou renouvellement)",
+	"procedure.date_expiration_titre":          "date d'expiration du titre actuel",
+	"procedure.date_depot":                     "date du dépôt complet",
+	"procedure.accuse_reception_sans_mentions": "accusé de réception sans les mentions des voies et délais de recours",
+	"procedure.protection_internationale":      "réfugié ou bénéficiaire de la protection subsidiaire",
+	"prefecture.departement":                   "département de la préfecture",
+	"prefecture.nom":                           "nom de la préfecture",
+	"prefecture.service":                       "service de la préfecture",
+	"prefecture.arrondissement":                "arrondissement",
+	"prefecture.adresse":                       "adresse postale de la préfecture",
+	"prefecture.ville":                         "ville de la préfecture",
+	"prefecture.courriels":                     "courriel(s) de la préfecture",
+	"prefecture.canal_propre":                  "canal propre de la préfecture",
+	"representant.qualite":                     "qualité de qui agit",
+	"representant.civilite":                    "civilité du signataire (Madame ou Monsieur)",
+	"representant.nom":                         "nom du signataire",
+	"representant.structure":                   "cabinet ou association",
+	"representant.barreau":                     "barreau de l'avocat",
+	"representant.adresse":                     "adresse du signataire",
+	"representant.telephone":                   "téléphone du signataire",
+	"representant.courriel":                    "courriel du signataire",
+	"representant.ville":                       "ville de signature",
+	"blocage.description":                      "description du blocage",
+	"blocage.message_erreur":                   "message d'erreur exact de l'ANEF",
+	"blocage.url":                              "adresse (URL) de la page bloquée",
+	"blocage.depuis":                           "date du premier constat",
 }
 
 // Label returns the French label of a field path.
@@ -367,11 +386,18 @@ func (d *Dossier) Validate(file *ast.File) []Problem {
 	if v := d.Actor.Capacity; v != "" && v != "personne" && v != "avocat" && v != "association" {
 		add("representant.qualite", fmt.Sprintf("« %s » inconnu : personne, avocat ou association", v))
 	}
+	for _, f := range []string{"personne.civilite", "representant.civilite"} {
+		if v := d.Field(f); v != "" && v != "Madame" && v != "Monsieur" {
+			add(f, fmt.Sprintf("« %s » inconnu : Madame ou Monsieur", v))
+		}
+	}
 	if d.Procedure.SilenceDays < 0 {
 		add("procedure.delai_silence_jours", "délai négatif")
 	}
-	if v := d.Blockage.URL; v != "" && !strings.HasPrefix(v, "http://") && !strings.HasPrefix(v, "https://") {
-		add("blocage.url", fmt.Sprintf("« %s » n'est pas une adresse web (http:// ou https://)", v))
+	for _, v := range SplitLines(d.Blockage.URL) {
+		if !strings.HasPrefix(v, "http://") && !strings.HasPrefix(v, "https://") {
+			add("blocage.url", fmt.Sprintf("« %s » n'est pas une adresse web (http:// ou https://)", v))
+		}
 	}
 	sort.SliceStable(ps, func(i, j int) bool { return ps[i].Line < ps[j].Line })
 	return ps

@@ -27,6 +27,7 @@ var Kinds = []Kind{
 	{"reponse-ccc", "Réponse du Centre de contact citoyen"},
 	{"journal-appels", "Capture du journal d'appels"},
 	{"lettre", "Lettre"},
+	{"lettre-envoyee", "Copie de la lettre envoyée"},
 	{"preuve-depot", "Preuve de dépôt de la lettre recommandée"},
 	{"accuse-reception", "Avis de réception de la lettre recommandée"},
 	{"attestation", "Attestation"},

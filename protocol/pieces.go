@@ -31,6 +31,9 @@ const (
 	ProvenanceCapture  Provenance = "capture"          // captured in a fresh headless browser
 	ProvenanceAttached Provenance = "attached-capture" // captured in the user's own browser
 	ProvenanceImported Provenance = "imported"         // a file brought from outside (piece add)
+	// ProvenanceSent: a letter rendered by the tool and frozen, as sent,
+	// when its sending was recorded (app.RecordStep).
+	ProvenanceSent Provenance = "sent-letter"
 )
 
 // IsCapture tells whether the piece was captured by the tool (in either mode).

@@ -99,6 +99,10 @@ type Channel struct {
 	// makes this channel required for the step (e.g. the préfecture's own
 	// channel, prefecture.canal_propre). Only applied when [Fold] is given the dossier.
 	RequiredIfField string `yaml:"requis_si_champ"`
+	// Sends: the document (id of Protocol.Documents) this channel sends, e.g.
+	// the LRAR sends the main letter. Recording the channel freezes the
+	// letter as sent into a numbered piece (see app.RecordStep).
+	Sends string `yaml:"envoie"`
 }
 
 // StepField is an extra fact recorded with a step.
@@ -118,6 +122,23 @@ type Document struct {
 	AnyOf [][]string `yaml:"au_moins_un"`
 	// Template is the letter template under templates/letters/.
 	Template string `yaml:"modele"`
+	// RequiredSteps must be done before the document is written for real:
+	// a letter that recounts the diligences cannot be sent before them
+	// (render letter refuses, unless --draft).
+	RequiredSteps []string `yaml:"exige_etapes"`
+}
+
+// SentBy returns the step and channel whose recording sends the document
+// ("envoie"), or nils.
+func (p *Protocol) SentBy(docID string) (*Step, *Channel) {
+	for i := range p.Steps {
+		for j := range p.Steps[i].Channels {
+			if p.Steps[i].Channels[j].Sends == docID {
+				return &p.Steps[i], &p.Steps[i].Channels[j]
+			}
+		}
+	}
+	return nil, nil
 }
 
 // Deadline is a date computed from the case: a starting date (a step's
@@ -142,12 +163,20 @@ type Deadline struct {
 	// Kind: "echeance" (a date not to miss, default) or "ouverture" (a
 	// window opens on that date).
 	Kind string `yaml:"nature"`
-	// Unless: a dossier.yaml boolean field that, when false, replaces the
-	// period with AltPeriod (e.g. 2 months becomes 1 year without the appeal routes).
-	Condition string `yaml:"condition"`
-	AltPeriod string `yaml:"duree_sinon"`
-	Note      string `yaml:"note"`
-	Source    string `yaml:"source"`
+	// ReplaceIf: a dossier.yaml field that, when filled (a boolean at
+	// "oui"), replaces Period with ReplacePeriod, Note with ReplaceNote and
+	// Source with ReplaceSource. The default Period is always the safe one
+	// (the earliest date): the longer period needs a fact the user states,
+	// e.g. 2 months become the 1-year reasonable delay only once the user
+	// says the acknowledgment lacked the mentions of art. R.112-5 CRPA.
+	ReplaceIf     string `yaml:"remplace_si"`
+	ReplacePeriod string `yaml:"duree_remplacement"`
+	ReplaceNote   string `yaml:"note_remplacement"`
+	ReplaceSource string `yaml:"source_remplacement"`
+	Note          string `yaml:"note"`
+	Source        string `yaml:"source"`
+	// LateNote is shown when UntilField holds a date after the deadline.
+	LateNote string `yaml:"note_retard"`
 	// FromDeadline: starts on the date of an earlier deadline of the list
 	// (e.g. the appeal period runs from the implicit rejection). When that
 	// deadline is closed, this one is too.
@@ -181,7 +210,10 @@ type Alert struct {
 	//   "etape"              the step is done,
 	//   "etape:canal"        a record of the step on that channel exists,
 	//   "etape.champ=valeur" a record of the step has that field value
-	//                        (oui/non for booleans).
+	//                        (oui/non for booleans),
+	//   "etape.champ=valeur+ecrit" and that record carries a written piece
+	//                        (the CCC's answer, an attestation: [WrittenKinds]),
+	//   "!condition"         the condition does not hold.
 	When []string `yaml:"si"`
 	// Unless: a step whose completion silences the alert.
 	Unless  string `yaml:"sauf_etape"`
@@ -310,6 +342,9 @@ func (p *Protocol) check() error {
 					return fmt.Errorf("étape %s, canal %s : exigence inconnue %s", s.ID, c.ID, n)
 				}
 			}
+			if c.Sends != "" && p.Document(c.Sends) == nil {
+				return fmt.Errorf("étape %s, canal %s : document envoyé %s inconnu", s.ID, c.ID, c.Sends)
+			}
 			if c.RefFromChannel != "" && s.Channel(c.RefFromChannel) == nil {
 				return fmt.Errorf("étape %s, canal %s : canal de référence %s inconnu", s.ID, c.ID, c.RefFromChannel)
 			}
@@ -352,6 +387,11 @@ func (p *Protocol) check() error {
 		}
 	}
 	for _, d := range p.Documents {
+		for _, st := range d.RequiredSteps {
+			if p.Step(st) == nil {
+				return fmt.Errorf("document %s : étape exigée %s inconnue", d.ID, st)
+			}
+		}
 		for _, f := range d.Fields {
 			if !HasField(f) {
 				return fmt.Errorf("document %s : champ %s inconnu de dossier.yaml", d.ID, f)
@@ -393,13 +433,16 @@ func (p *Protocol) check() error {
 		if starts != 1 {
 			return fmt.Errorf("délai %s : un seul point de départ attendu (depuis_etape, depuis_champ ou depuis_delai)", dl.ID)
 		}
-		for _, f := range []string{dl.PeriodField, dl.Condition, dl.UntilField, strings.SplitN(dl.OnlyIf, "=", 2)[0]} {
+		for _, f := range []string{dl.PeriodField, dl.ReplaceIf, dl.UntilField, strings.SplitN(dl.OnlyIf, "=", 2)[0]} {
 			if f != "" && !HasField(f) {
 				return fmt.Errorf("délai %s : champ %s inconnu de dossier.yaml", dl.ID, f)
 			}
 		}
-		if _, err := ParsePeriod(dl.AltPeriod); err != nil {
+		if _, err := ParsePeriod(dl.ReplacePeriod); err != nil {
 			return fmt.Errorf("délai %s : %w", dl.ID, err)
+		}
+		if (dl.ReplaceIf == "") != (dl.ReplacePeriod == "") {
+			return fmt.Errorf("délai %s : « remplace_si » et « duree_remplacement » vont ensemble", dl.ID)
 		}
 		switch dl.Kind {
 		case "", KindDue, KindOpening, KindEvent:
@@ -439,11 +482,22 @@ func (p *Protocol) check() error {
 // condition is one parsed condition of an [Alert].
 type condition struct {
 	step, channel, field, value string
+	// neg: "!cond" holds when cond does not.
+	neg bool
+	// written: "etape.champ=valeur+ecrit" also needs a written piece
+	// ([WrittenKinds]) on the record that has the value.
+	written bool
 }
 
 func parseCondition(s string) condition {
 	var c condition
 	s = strings.TrimSpace(s)
+	if strings.HasPrefix(s, "!") {
+		c.neg, s = true, strings.TrimSpace(s[1:])
+	}
+	if strings.HasSuffix(s, "+ecrit") && strings.Contains(s, "=") {
+		c.written, s = true, strings.TrimSuffix(s, "+ecrit")
+	}
 	if i := strings.IndexByte(s, '='); i >= 0 {
 		c.value = strings.TrimSpace(s[i+1:])
 		s = strings.TrimSpace(s[:i])

@@ -41,6 +41,9 @@ func TestProtocolSourcesKnown(t *testing.T) {
 			if !ids[d.Source] {
 				t.Errorf("%s: délai %s: source %q absente de SOURCES.md", id, d.ID, d.Source)
 			}
+			if d.ReplaceSource != "" && !ids[d.ReplaceSource] {
+				t.Errorf("%s: délai %s: source %q absente de SOURCES.md", id, d.ID, d.ReplaceSource)
+			}
 		}
 		for _, a := range p.Alerts {
 			if a.Source != "" && !ids[a.Source] {
@@ -197,7 +200,7 @@ func TestProtocolAPIPath(t *testing.T) {
 	if st := j.state().StepState("prefecture"); st.Done || !strings.Contains(st.Missing, "courriel") {
 		t.Fatalf("prefecture after LRAR only: done=%v missing=%q", st.Done, st.Missing)
 	}
-	j.done("prefecture", "courriel", "", "03/03/2026", nil)
+	j.done("prefecture", "courriel", "", "03/03/2026", []int{j.piece("courriel", "2026-03-03")})
 	j.wantNext("ccc")
 
 	// The préfecture's own channel becomes required once dossier.yaml names it.
@@ -344,7 +347,7 @@ func TestProtocolRdvIndisponiblePath(t *testing.T) {
 	if hasWarning(j.state(), "au moins 4 semaines") {
 		t.Errorf("recommendation kept after 4 weeks: %v", j.state().Warnings)
 	}
-	j.done("prefecture", "courriel", "", "20/03/2026", nil)
+	j.done("prefecture", "courriel", "", "20/03/2026", []int{j.piece("courriel", "2026-03-20")})
 	j.done("prefecture", "lrar", "1A 111", "20/03/2026", nil)
 	j.wantNext("issue")
 	j.done("issue", "sans-reponse", "", "", nil)
@@ -409,7 +412,8 @@ func TestProtocolChannelRequirements(t *testing.T) {
 		{"canal", "module-rendez-vous", "", "01/03/2026", nil, "exige une pièce"},
 		{"canal", "fax", "", "01/03/2026", nil, "canal « fax » inconnu"},
 		{"prefecture", "lrar", "", "01/03/2026", nil, "exige --ref"},
-		{"prefecture", "courriel", "", "", nil, "exige --date"},
+		{"prefecture", "courriel", "", "", nil, "exige une pièce"},
+		{"prefecture", "accuse-reception", "", "", []int{1}, "exige --date"},
 		{"prefecture", "", "", "01/03/2026", nil, "demande un canal"},
 		{"captures", "", "", "", []int{9}, "n'existe pas"},
 		{"inconnue", "", "", "", nil, "inconnue"},
@@ -439,7 +443,7 @@ func TestProtocolFilingDeadlines(t *testing.T) {
 		"depot-renouvellement-fin": "01/05/2026", // 30 June - 60 days
 		"expiration-titre":         "30/06/2026",
 		"rejet-implicite":          "31/05/2026", // 31 Jan + 4 months
-		"recours-rejet-implicite":  "31/05/2027", // + 1 year: appeal routes not stated
+		"recours-rejet-implicite":  "31/07/2026", // + 2 months: the safe default (C2)
 	}
 	for id, date := range want {
 		d := j.deadline(id, today)
@@ -451,8 +455,7 @@ func TestProtocolFilingDeadlines(t *testing.T) {
 	if d := j.deadline("depot-renouvellement-fin", today); d == nil || !d.Closed || !strings.Contains(d.ClosedReason, "date du dépôt complet") {
 		t.Errorf("filing window not closed by the filing date: %+v", d)
 	}
-	// Appeal routes stated: two months; R.432-2 shorter silence: 60 days.
-	j.d.Procedure.AppealRoutesShown = true
+	// R.432-2 shorter silence: 60 days.
 	j.d.Procedure.SilenceDays = 60
 	if d := j.deadline("rejet-implicite", today); d == nil || FrDate(d.Date) != "01/04/2026" {
 		t.Errorf("rejet-implicite (60 days) = %+v", d)
@@ -460,10 +463,10 @@ func TestProtocolFilingDeadlines(t *testing.T) {
 	if d := j.deadline("recours-rejet-implicite", today); d == nil || FrDate(d.Date) != "01/06/2026" {
 		t.Errorf("recours (2 months) = %+v", d)
 	}
-	// The renewal window applies to renewals only.
+	// The R.431-5 window applies to any holder of a document (M4).
 	j.d.Procedure.Nature = "premiere-demande"
-	if d := j.deadline("depot-renouvellement", today); d != nil {
-		t.Errorf("renewal window for a first request: %+v", d)
+	if d := j.deadline("depot-renouvellement", today); d == nil || FrDate(d.Date) != "02/03/2026" {
+		t.Errorf("filing window for a first request by a holder: %+v", d)
 	}
 	// A decision closes the implicit rejection and, through it, the appeal period.
 	j.done("decision", "refus", "", "15/03/2026", nil)
@@ -489,22 +492,23 @@ func TestProtocolFilingDeadlines(t *testing.T) {
 func TestProtocolDefinitionChecks(t *testing.T) {
 	head := "id: t\ntitre: T\netapes:\n  - id: a\n    titre: A\n    obligatoire: true\n    champs: [{id: ok, titre: OK, type: booleen}]\n    canaux: [{id: c, titre: C}]\n"
 	cases := map[string]string{
-		"  - id: b\n    titre: B\n    une_parmi: [z]\n":                                                                 "une_parmi",
-		"  - id: b\n    titre: B\n    une_parmi: [a]\n    canaux: [{id: c, titre: C}]\n":                                "ni canaux",
-		"  - id: b\n    titre: B\n    repond_a: b\n":                                                                    "repond_a",
-		"  - id: b\n    titre: B\n    canaux: [{id: c, titre: C, requis_si_champ: prefecture.inconnu}]\n":               "champ prefecture.inconnu inconnu",
-		"delais:\n  - {id: d, titre: D, depuis_delai: e, duree: 1m, source: s}\n":                                       "depuis_delai",
-		"delais:\n  - {id: d, titre: D, depuis_etape: a, depuis_canal: x, duree: 1m, source: s}\n":                      "canal x inconnu",
-		"delais:\n  - {id: d, titre: D, depuis_etape: a, depuis_champ_etape: ok, duree: 1m, source: s}\n":               "champ de date ok",
-		"delais:\n  - {id: d, titre: D, depuis_champ: procedure.date_depot, depuis_etape: a, duree: 1m, source: s}\n":   "un seul point de départ",
-		"delais:\n  - {id: d, titre: D, depuis_champ: procedure.date_depot, duree: 1m, nature: jamais, source: s}\n":    "nature « jamais » inconnue",
-		"delais:\n  - {id: d, titre: D, depuis_champ: procedure.date_depot, duree: 1m, si: procedure.x=1, source: s}\n": "champ procedure.x inconnu",
-		"delais:\n  - {id: d, titre: D, depuis_champ: procedure.date_depot, duree: 1m, duree_sinon: 2x, source: s}\n":   "illisible",
-		"alertes:\n  - {id: x, si: [a.ok=peut-être], message: M}\n":                                                     "oui ou non attendu",
-		"alertes:\n  - {id: x, si: [\"a:z\"], message: M}\n":                                                            "canal z inconnu",
-		"alertes:\n  - {id: x, si: [z], message: M}\n":                                                                  "étape z inconnue",
-		"alertes:\n  - {id: x, si: [a], message: M, sauf_etape: z}\n":                                                   "étape z inconnue",
-		"alertes:\n  - {id: x, message: M}\n":                                                                           "« si » et « message »",
+		"  - id: b\n    titre: B\n    une_parmi: [z]\n":                                                                                                                        "une_parmi",
+		"  - id: b\n    titre: B\n    une_parmi: [a]\n    canaux: [{id: c, titre: C}]\n":                                                                                       "ni canaux",
+		"  - id: b\n    titre: B\n    repond_a: b\n":                                                                                                                           "repond_a",
+		"  - id: b\n    titre: B\n    canaux: [{id: c, titre: C, requis_si_champ: prefecture.inconnu}]\n":                                                                      "champ prefecture.inconnu inconnu",
+		"delais:\n  - {id: d, titre: D, depuis_delai: e, duree: 1m, source: s}\n":                                                                                              "depuis_delai",
+		"delais:\n  - {id: d, titre: D, depuis_etape: a, depuis_canal: x, duree: 1m, source: s}\n":                                                                             "canal x inconnu",
+		"delais:\n  - {id: d, titre: D, depuis_etape: a, depuis_champ_etape: ok, duree: 1m, source: s}\n":                                                                      "champ de date ok",
+		"delais:\n  - {id: d, titre: D, depuis_champ: procedure.date_depot, depuis_etape: a, duree: 1m, source: s}\n":                                                          "un seul point de départ",
+		"delais:\n  - {id: d, titre: D, depuis_champ: procedure.date_depot, duree: 1m, nature: jamais, source: s}\n":                                                           "nature « jamais » inconnue",
+		"delais:\n  - {id: d, titre: D, depuis_champ: procedure.date_depot, duree: 1m, si: procedure.x=1, source: s}\n":                                                        "champ procedure.x inconnu",
+		"delais:\n  - {id: d, titre: D, depuis_champ: procedure.date_depot, duree: 1m, remplace_si: procedure.protection_internationale, duree_remplacement: 2x, source: s}\n": "illisible",
+		"delais:\n  - {id: d, titre: D, depuis_champ: procedure.date_depot, duree: 1m, duree_remplacement: 2m, source: s}\n":                                                   "vont ensemble",
+		"alertes:\n  - {id: x, si: [a.ok=peut-être], message: M}\n":                                                                                                            "oui ou non attendu",
+		"alertes:\n  - {id: x, si: [\"a:z\"], message: M}\n":                                                                                                                   "canal z inconnu",
+		"alertes:\n  - {id: x, si: [z], message: M}\n":                                                                                                                         "étape z inconnue",
+		"alertes:\n  - {id: x, si: [a], message: M, sauf_etape: z}\n":                                                                                                          "étape z inconnue",
+		"alertes:\n  - {id: x, message: M}\n":                                                                                                                                  "« si » et « message »",
 	}
 	for tail, want := range cases {
 		fsys := fstest.MapFS{"protocols/t.yaml": {Data: []byte(head + tail)}}

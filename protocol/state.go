@@ -18,6 +18,9 @@ type StepRecord struct {
 	Pieces  []int             `json:"pieces,omitempty"`
 	Fields  map[string]string `json:"fields,omitempty"`
 	Note    string            `json:"note,omitempty"`
+	// Letter is the piece holding the letter as it was sent with this record
+	// (the channel's "envoie" document, frozen when the sending is recorded).
+	Letter int `json:"letter,omitempty"`
 
 	EventID    string    `json:"-"`
 	RecordedAt time.Time `json:"-"`
@@ -435,8 +438,16 @@ func (s *State) alerts() []string {
 	return out
 }
 
+// WrittenKinds are the kinds of piece that prove a written statement (the
+// CCC's answer, an attestation), as opposed to a call log or a capture.
+var WrittenKinds = []string{"reponse-ccc", "attestation"}
+
 // holds tells whether one alert condition is true.
 func (s *State) holds(c condition) bool {
+	if c.neg {
+		c.neg = false
+		return !s.holds(c)
+	}
 	st := s.StepState(c.step)
 	if st == nil {
 		return false
@@ -459,7 +470,7 @@ func (s *State) holds(c condition) bool {
 					v = strconv.FormatBool(b)
 				}
 			}
-			if strings.EqualFold(strings.TrimSpace(v), want) {
+			if strings.EqualFold(strings.TrimSpace(v), want) && (!c.written || s.HasWritten(r)) {
 				return true
 			}
 		}
@@ -473,6 +484,20 @@ func (s *State) holds(c condition) bool {
 		return false
 	}
 	return st.Done
+}
+
+// HasWritten tells whether a record carries a written piece (WrittenKinds).
+func (s *State) HasWritten(r StepRecord) bool {
+	for _, n := range r.Pieces {
+		if p := s.Piece(n); p != nil {
+			for _, k := range WrittenKinds {
+				if p.Kind == k {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 func containsInt(xs []int, x int) bool {
@@ -527,7 +552,9 @@ func (s *State) ValidateRecord(r *StepRecord) error {
 				}
 			}
 		}
-		if ch.RefFromChannel != "" {
+		// A reference quoted from another channel is checked only when one is
+		// given: an unanswered call, or a call made before any e-mail, has none.
+		if ch.RefFromChannel != "" && r.Ref != "" {
 			st := s.StepState(step.ID)
 			found := false
 			var known []string

@@ -225,7 +225,16 @@ func (in *Input) mainLetter() (*Letter, error) {
 		if strings.HasPrefix(doc.ID, "courriel") {
 			continue
 		}
-		return in.Compose(doc.ID)
+		if in.SentLetter(doc.ID) != nil {
+			// The letter as sent is a numbered piece of the dossier: never a
+			// fresh render in its place.
+			return nil, nil
+		}
+		l, err := in.Compose(doc.ID)
+		if err == nil && l.Draft {
+			l.Title += " — projet, non encore envoyé"
+		}
+		return l, err
 	}
 	return nil, nil
 }
@@ -256,7 +265,7 @@ func (b *builder) dossier(letter *Letter, entries []Entry) error {
 	kv("Administration", in.Dossier.Prefecture.Name)
 	switch {
 	case f.Lawyer:
-		kv("Conseil", "Maître "+in.Dossier.Actor.Name+", avocat au barreau de "+in.Dossier.Actor.Bar)
+		kv("Conseil", "Maître "+f.Signer+", "+strings.ToLower(f.SignerTitle[:1])+f.SignerTitle[1:])
 	case f.Association:
 		kv("Association", in.Dossier.Actor.Organisation+" ("+in.Dossier.Actor.Name+")")
 	}
@@ -297,7 +306,7 @@ func (b *builder) dossier(letter *Letter, entries []Entry) error {
 	d.header = ""
 	d.AddPage()
 	b.mark("Inventaire des pièces", 0)
-	d.drawInventory(in, entries)
+	d.drawInventory(in, entries, ForJudge)
 	for i, e := range entries {
 		if i == 0 {
 			b.pendingParent = "Pièces"

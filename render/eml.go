@@ -95,11 +95,11 @@ func (in *Input) Draft(docID string) (*Draft, error) {
 			if id == "" {
 				continue
 			}
-			pdf, err := in.LetterPDF(id)
+			name, pdf, err := in.LetterFile(id)
 			if err != nil {
 				return nil, err
 			}
-			atts = append(atts, attachment{id + ".pdf", "application/pdf", pdf})
+			atts = append(atts, attachment{name, "application/pdf", pdf})
 		case "pieces", "captures":
 			for i := range in.State.Pieces {
 				p := &in.State.Pieces[i]

@@ -17,6 +17,38 @@ type Facts struct {
 	D *protocol.Dossier // dossier.yaml as it is
 
 	PersonName string // "Amina KOUASSI-EXEMPLE": first names then surname in capitals
+	// Person is the full designation: "Madame Amina KOUASSI-EXEMPLE" when
+	// the civility is known, else PersonName.
+	Person string
+	// Them names the person after the first mention: "ma cliente" or "mon
+	// client" in a lawyer's letter, "Madame KOUASSI-EXEMPLE" otherwise,
+	// PersonName without a civility. DeThem is the same after « de ».
+	Them, DeThem string
+	// Fem: the person is a woman (civility Madame), for agreements: .E is "e".
+	Fem bool
+	E   string
+	// SignerTitle is "Avocate au barreau de la Seine-Saint-Denis" for a lawyer.
+	SignerTitle string
+	// Messages are the error messages shown by the téléservice (blocage.message_erreur,
+	// separated by « | »), URLs the pages (blocage.url).
+	Messages, URLs []string
+	// AllTool: every attempt is a capture made by the tool (banner with the
+	// address, date and time); AnyImported: at least one attempt was imported.
+	AllTool, AnyImported bool
+	// Others are the pieces cited by no recorded step and not counted as
+	// attempts: the "Autres éléments" paragraph cites them with their date.
+	Others []Other
+	// CCCWritten: a CCC record says the démarche cannot be done online
+	// (impossibilite=oui) and carries a written piece (the CCC's answer).
+	CCCWritten bool
+	// WindowMissed: the R.431-5 filing window (120 to 60 days before expiry,
+	// titles of the ANEF list) ended before the letter's date with no filing.
+	WindowMissed bool
+	// Sent is the record of the sending of this letter (its LRAR number and
+	// date) when the letter is frozen as sent; nil for a draft.
+	Sent *Rec
+	// Draft: the letter is not (yet) the one sent.
+	Draft      bool
 	BirthDate  string // "14 mai 1990"
 	BirthPlace string // "Abidjan (Côte d'Ivoire)"
 	Address    []string
@@ -49,6 +81,16 @@ type Attempt struct {
 	Title  string // the inventory title
 	// Message is the expected text the capture found on the page, if any.
 	Message string
+	// Tool: a capture made by anef-dossier, its banner showing the address,
+	// date and time; otherwise an imported image.
+	Tool bool
+}
+
+// Other is a piece attached to no step.
+type Other struct {
+	Number int
+	Date   string
+	Title  string
 }
 
 // StepFacts is what the journal holds for one step.
@@ -69,6 +111,10 @@ type Rec struct {
 	PiecesText   string            // "pièce n°3", "pièces n°3 et 4"
 	Fields       map[string]string // extra fields; booleans are "oui"/"non"
 	Note         string
+	// Written: the record carries a written piece (CCC answer, attestation).
+	Written bool
+	// Letter: the piece holding the letter sent with this record, if any.
+	Letter int
 }
 
 // CCCSupportAddress is the ANEF support address of the Centre de contact
@@ -79,6 +125,22 @@ func (in *Input) facts() *Facts {
 	d := in.Dossier
 	f := &Facts{D: d, CCCAddress: CCCSupportAddress, Steps: map[string]*StepFacts{}}
 	f.PersonName = strings.TrimSpace(d.Person.FirstNames + " " + strings.ToUpper(d.Person.Surname))
+	f.Person, f.Them = f.PersonName, f.PersonName
+	switch d.Person.Civility {
+	case "Madame", "Monsieur":
+		f.Fem = d.Person.Civility == "Madame"
+		f.Person = d.Person.Civility + " " + f.PersonName
+		f.Them = d.Person.Civility + " " + strings.ToUpper(d.Person.Surname)
+		if d.Actor.Capacity == "avocat" {
+			f.Them = map[bool]string{true: "ma cliente", false: "mon client"}[f.Fem]
+		}
+	}
+	if f.Fem {
+		f.E = "e"
+	}
+	f.DeThem = de(f.Them)
+	f.Messages = protocol.SplitLines(d.Blockage.ErrorMessage)
+	f.URLs = protocol.SplitLines(d.Blockage.URL)
 	f.BirthDate = longDate(d.Person.BirthDate)
 	f.BirthPlace = d.Person.BirthPlace.City
 	if c := d.Person.BirthPlace.Country; c != "" {
@@ -93,7 +155,8 @@ func (in *Input) facts() *Facts {
 	}
 	switch d.Actor.Capacity {
 	case "avocat":
-		f.Lawyer, f.Signer = true, d.Actor.Name
+		f.Lawyer, f.Signer = true, withoutTitle(d.Actor.Name)
+		f.SignerTitle = map[bool]string{true: "Avocate", false: "Avocat"}[d.Actor.Civility == "Madame"] + " au barreau " + barOf(d.Actor.Bar)
 	case "association":
 		f.Association, f.Signer = true, d.Actor.Name
 	default:
@@ -105,18 +168,41 @@ func (in *Input) facts() *Facts {
 	if id := in.MainLetterID(); id != "" {
 		f.MainLetter = in.State.Protocol.Document(id).Title
 	}
-	// The attempts are the pieces the protocol's "captures" step counts,
-	// else every capture.
+	// The attempts are the pieces the protocol's "captures" step counts
+	// (minus those of the steps it excludes), nothing else.
 	counted := map[int]bool{}
 	if st := in.State.StepState("captures"); st != nil {
 		for _, n := range st.Pieces {
 			counted[n] = true
 		}
 	}
+	cited := map[int]bool{}
+	for _, st := range in.State.Steps {
+		for _, r := range st.Records {
+			for _, n := range r.Pieces {
+				cited[n] = true
+			}
+			if r.Letter > 0 {
+				cited[r.Letter] = true
+			}
+		}
+	}
+	f.AllTool = true
 	for i := range in.State.Pieces {
 		p := &in.State.Pieces[i]
-		if counted[p.Number] || isCapture(p) || p.Kind == "capture" {
-			a := Attempt{Number: p.Number, Date: in.pieceDate(p), Title: in.PieceTitle(p)}
+		if in.excluded[p.Number] {
+			continue
+		}
+		if !counted[p.Number] {
+			if !cited[p.Number] {
+				f.Others = append(f.Others, Other{Number: p.Number, Date: protocol.FrDate(p.Date), Title: in.PieceTitle(p)})
+			}
+			continue
+		}
+		{
+			a := Attempt{Number: p.Number, Date: in.pieceDate(p), Title: in.PieceTitle(p), Tool: isCapture(p)}
+			f.AllTool = f.AllTool && a.Tool
+			f.AnyImported = f.AnyImported || !a.Tool
 			if s := captureSummary(p); s != nil {
 				a.URL = firstNonEmpty(s.FinalURL, s.URL)
 				if s.ExpectFound != nil && *s.ExpectFound {
@@ -127,11 +213,17 @@ func (in *Input) facts() *Facts {
 			f.Attempts = append(f.Attempts, a)
 		}
 	}
+	if len(f.Attempts) == 0 {
+		f.AllTool = false
+	}
+	// The records of the sending of the letter being composed (its LRAR, its
+	// e-mail copy, its acknowledgment slip) are not steps it recounts.
+	ownStep, ownCh := in.State.Protocol.SentBy(in.composing)
 	for _, st := range in.State.Steps {
 		sf := &StepFacts{Title: st.Step.Title, Done: st.Done}
 		for _, r := range st.Records {
 			rec := &Rec{Channel: r.Channel, Ref: r.Ref, Pieces: r.Pieces, PiecesText: piecesText(r.Pieces), Note: r.Note,
-				Fields: map[string]string{}}
+				Fields: map[string]string{}, Written: in.State.HasWritten(r), Letter: r.Letter}
 			if ch := st.Step.Channel(r.Channel); ch != nil {
 				rec.ChannelTitle = ch.Title
 			}
@@ -153,12 +245,42 @@ func (in *Input) facts() *Facts {
 				}
 				rec.Fields[k] = v
 			}
+			if ownStep != nil && st.Step.ID == ownStep.ID && (r.Channel == ownCh.ID || r.Channel == "courriel" || r.Channel == "accuse-reception") {
+				continue
+			}
+			if st.Step.ID == "ccc" && rec.Fields["impossibilite"] == "oui" && rec.Written {
+				f.CCCWritten = true
+			}
 			sf.Records = append(sf.Records, rec)
 		}
 		f.Steps[st.Step.ID] = sf
 	}
-	f.Enclosures = in.Inventory()
+	if r := in.sending; r != nil {
+		// The record of this very sending (not yet in the journal): its
+		// number goes in the letter's heading.
+		f.Sent = &Rec{Channel: r.Channel, Ref: r.Ref, Pieces: r.Pieces, PiecesText: piecesText(r.Pieces)}
+		if r.Date != nil {
+			f.Sent.Date, f.Sent.LongDate = protocol.FrDate(*r.Date), protocol.FrLongDate(*r.Date)
+		}
+	}
+	f.Draft = in.sending == nil
+	if t, _, err := protocol.ParseDate(d.Procedure.ExpiryDate); err == nil && d.Procedure.FilingDate == "" && in.State.Protocol.ID != "rdv-indisponible" {
+		f.WindowMissed = protocol.Midnight(in.Now).After(protocol.AddPeriod(t, protocol.Period{Days: -60}))
+	}
+	for _, e := range in.Inventory() {
+		if !in.excluded[e.Number] {
+			f.Enclosures = append(f.Enclosures, e)
+		}
+	}
 	return f
+}
+
+// Agree returns the feminine form when the person is a woman: {{$.Agree "né" "née"}}.
+func (f *Facts) Agree(masc, fem string) string {
+	if f.Fem {
+		return fem
+	}
+	return masc
 }
 
 // Record returns the latest record of a step on a channel ("" = any), or

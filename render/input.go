@@ -21,6 +21,14 @@ type Input struct {
 	Templates fs.FS
 	// Now dates the documents ("Fait à ..., le ...") and the PDF metadata.
 	Now time.Time
+
+	// sending is the record of the sending being frozen (see SentLetter);
+	// excluded are the pieces the document being composed must not list
+	// (the proofs of its own sending, itself).
+	sending  *protocol.StepRecord
+	excluded map[int]bool
+	// composing is the document being composed ("" outside Compose).
+	composing string
 }
 
 // Load reads a case for rendering. It takes no lock for long: the journal is

@@ -30,6 +30,110 @@ type Letter struct {
 	Attach string
 	// Annexes come after the signature (the numbered enclosures), same markup as Body.
 	Annexes string
+	// Draft: a letter the protocol sends, not yet sent: marked as a draft in
+	// its file name and its footer.
+	Draft bool
+}
+
+// subjectOf runs the « objet » block of another document on the same facts:
+// an e-mail that carries the main letter quotes its subject, never the
+// document's internal title.
+func (in *Input) subjectOf(docID string, f *Facts) (string, error) {
+	doc := in.State.Protocol.Document(docID)
+	if doc == nil {
+		return "", ErrNoDocument
+	}
+	raw, err := fs.ReadFile(in.Templates, "letters/"+templateName(doc))
+	if err != nil {
+		return "", err
+	}
+	t, err := template.New(templateName(doc)).Funcs(funcs).Parse(string(raw))
+	if err != nil || t.Lookup("objet") == nil {
+		return "", err
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "objet", f); err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(buf.String()), nil
+}
+
+// DraftMark is the footer of a letter that has not been sent yet.
+const DraftMark = "Projet — lettre non encore envoyée"
+
+// ownProofs lists the pieces a document must never enclose: the proofs of
+// its own sending (postage proof, acknowledgment slip, e-mail copy) and the
+// copies of itself as sent.
+func (in *Input) ownProofs(docID string) map[int]bool {
+	step, ch := in.State.Protocol.SentBy(docID)
+	if step == nil {
+		return nil
+	}
+	out := map[int]bool{}
+	add := func(r protocol.StepRecord) {
+		for _, n := range r.Pieces {
+			out[n] = true
+		}
+		if r.Letter > 0 {
+			out[r.Letter] = true
+		}
+	}
+	if st := in.State.StepState(step.ID); st != nil {
+		for _, r := range st.Records {
+			if r.Channel == ch.ID || r.Channel == "accuse-reception" || r.Channel == "courriel" {
+				add(r)
+			}
+		}
+	}
+	if in.sending != nil {
+		add(*in.sending)
+	}
+	for i := range in.State.Pieces {
+		if k := in.State.Pieces[i].Kind; k == "preuve-depot" || k == "accuse-reception" {
+			out[in.State.Pieces[i].Number] = true
+		}
+	}
+	return out
+}
+
+// DiligenceError lists the steps a letter recounts that are not done yet.
+type DiligenceError struct {
+	Document string
+	Steps    []*protocol.StepState
+}
+
+func (e *DiligenceError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s : diligences obligatoires pas encore faites, la lettre affirmerait des démarches qui n'ont pas eu lieu :", e.Document)
+	for _, st := range e.Steps {
+		fmt.Fprintf(&b, "\n  - %s (%s)", st.Step.Title, st.Step.ID)
+		if st.Missing != "" {
+			fmt.Fprintf(&b, " : manque %s", st.Missing)
+		}
+		if st.Step.Command != "" {
+			fmt.Fprintf(&b, "\n    à enregistrer avec : %s", st.Step.Command)
+		}
+	}
+	return b.String()
+}
+
+// CheckDiligences returns a [*DiligenceError] when a step the document
+// requires (exige_etapes) is not done.
+func (in *Input) CheckDiligences(docID string) error {
+	doc := in.State.Protocol.Document(docID)
+	if doc == nil {
+		return nil
+	}
+	var missing []*protocol.StepState
+	for _, id := range doc.RequiredSteps {
+		if st := in.State.StepState(id); st != nil && !st.Done {
+			missing = append(missing, st)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return &DiligenceError{Document: doc.Title, Steps: missing}
 }
 
 // ErrNoDocument is returned for a document id the protocol does not declare.
@@ -60,6 +164,10 @@ var funcs = template.FuncMap{
 	"pieces": piecesText,
 	"add":    func(a, b int) int { return a + b },
 	"de":     de,
+	// sentence: user text as a sentence (capital, one final full stop);
+	// fragment: user text inside a sentence (no final full stop).
+	"sentence": sentence,
+	"fragment": fragment,
 }
 
 // Compose runs the template of a document on the case. Missing dossier.yaml
@@ -85,8 +193,18 @@ func (in *Input) Compose(docID string) (*Letter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("modèle %s : %w", templateName(doc), err)
 	}
+	in.excluded, in.composing = in.ownProofs(doc.ID), doc.ID
+	defer func() { in.excluded, in.composing = nil, "" }()
 	f := in.facts()
+	if id := in.MainLetterID(); id != "" && id != doc.ID {
+		if subj, err := in.subjectOf(id, f); err == nil && subj != "" {
+			f.MainLetter = subj
+		}
+	}
 	l := &Letter{ID: doc.ID, Title: doc.Title}
+	if _, ch := p.SentBy(doc.ID); ch != nil && f.Draft {
+		l.Draft = true
+	}
 	block := func(name string) (string, bool, error) {
 		if t.Lookup(name) == nil {
 			return "", false, nil
@@ -187,11 +305,11 @@ func (f *Facts) defaultSender() []string {
 	var out []string
 	switch {
 	case f.Lawyer:
-		out = append(out, "Maître "+a.Name)
+		out = append(out, "Maître "+f.Signer)
 		if a.Organisation != "" {
 			out = append(out, a.Organisation)
 		}
-		out = append(out, "Avocat au barreau de "+a.Bar)
+		out = append(out, f.SignerTitle)
 		out = append(out, protocol.SplitLines(a.Address)...)
 	case f.Association:
 		out = append(out, a.Organisation, a.Name)
@@ -226,9 +344,9 @@ func (f *Facts) defaultSignature() []string {
 	a := f.D.Actor
 	switch {
 	case f.Lawyer:
-		return []string{"Maître " + a.Name, "Avocat au barreau de " + a.Bar, "pour " + f.PersonName}
+		return []string{"Maître " + f.Signer, f.SignerTitle, "pour " + f.Person}
 	case f.Association:
-		return []string{a.Name, "pour l'association " + a.Organisation, "aux côtés de " + f.PersonName}
+		return []string{a.Name, "pour l'association " + a.Organisation, "aux côtés " + de(f.Person)}
 	}
 	return []string{f.PersonName}
 }
@@ -397,6 +515,21 @@ func (d *doc) drawLetter(l *Letter) {
 	}
 }
 
+// breakURLs cuts every URL of text wider than w at « / » or « . »
+// boundaries (urlChunks), with line breaks, in the current font.
+func (d *doc) breakURLs(text string, w float64) string {
+	if !strings.Contains(text, "://") {
+		return text
+	}
+	words := strings.Split(text, " ")
+	for i, word := range words {
+		if strings.Contains(word, "://") && d.GetStringWidth(word) > w {
+			words[i] = strings.Join(urlChunks(word, w, d.GetStringWidth), "\n")
+		}
+	}
+	return strings.Join(words, " ")
+}
+
 func (d *doc) kv(k, v string) {
 	d.SetFont(sans, "B", 10)
 	d.CellFormat(18, 5, k+" :", "", 0, "L", false, 0, "")
@@ -420,7 +553,7 @@ func (d *doc) drawBody(body string, size float64) {
 			d.SetFont(sans, "", size)
 			d.SetX(marginL + 3)
 			d.CellFormat(4, lh, "–", "", 0, "L", false, 0, "")
-			d.MultiCell(bodyW-7, lh, nb(b.text), "", "L", false)
+			d.MultiCell(bodyW-7, lh, d.breakURLs(nb(b.text), bodyW-9), "", "L", false)
 			d.Ln(0.8)
 		case blkItemEnd:
 			d.Ln(2)
@@ -432,10 +565,12 @@ func (d *doc) drawBody(body string, size float64) {
 		default:
 			d.SetFont(sans, "", size)
 			align := "J"
+			text := nb(b.text)
 			if strings.Contains(b.text, "://") {
 				align = "L" // a long URL would stretch the spaces of the line before it
+				text = d.breakURLs(text, bodyW-2)
 			}
-			d.MultiCell(bodyW, lh, nb(b.text), "", align, false)
+			d.MultiCell(bodyW, lh, text, "", align, false)
 			d.Ln(2.5)
 		}
 	}
@@ -447,11 +582,19 @@ func (in *Input) LetterPDF(docID string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return in.letterPDF(l)
+}
+
+func (in *Input) letterPDF(l *Letter) ([]byte, error) {
 	var out []byte
+	var err error
 	total := 0
 	for pass := 0; pass < 2; pass++ {
 		d := newDoc(in.Now, l.Title)
 		d.total = total
+		if l.Draft {
+			d.mark = DraftMark
+		}
 		d.AddPage()
 		d.drawLetter(l)
 		total = d.PageNo()
@@ -460,4 +603,57 @@ func (in *Input) LetterPDF(docID string) ([]byte, error) {
 		}
 	}
 	return out, err
+}
+
+// SentLetter returns the piece holding the document as it was sent (the
+// latest sending recorded on the channel that sends it), or nil.
+func (in *Input) SentLetter(docID string) *protocol.Piece {
+	step, ch := in.State.Protocol.SentBy(docID)
+	if step == nil {
+		return nil
+	}
+	st := in.State.StepState(step.ID)
+	if st == nil {
+		return nil
+	}
+	for i := len(st.Records) - 1; i >= 0; i-- {
+		if r := st.Records[i]; r.Channel == ch.ID && r.Letter > 0 {
+			return in.State.Piece(r.Letter)
+		}
+	}
+	return nil
+}
+
+// LetterFile is what `render letter` writes for a document: the exact copy of
+// the letter as sent when its sending is recorded (ID.pdf), else a fresh
+// render, a draft (ID-projet.pdf) when the protocol sends it.
+func (in *Input) LetterFile(docID string) (string, []byte, error) {
+	if p := in.SentLetter(docID); p != nil {
+		data, err := in.readPiece(p)
+		return docID + ".pdf", data, err
+	}
+	l, err := in.Compose(docID)
+	if err != nil {
+		return "", nil, err
+	}
+	pdf, err := in.letterPDF(l)
+	name := docID + ".pdf"
+	if l.Draft {
+		name = docID + "-projet.pdf"
+	}
+	return name, pdf, err
+}
+
+// SentLetterPDF renders a document as it is sent with rec (the record of its
+// sending, not yet in the journal): dated in.Now, with rec's LRAR number,
+// enclosing the pieces of in.State but never the proofs of its own sending.
+func (in *Input) SentLetterPDF(docID string, rec protocol.StepRecord) (*Letter, []byte, error) {
+	in.sending = &rec
+	defer func() { in.sending = nil }()
+	l, err := in.Compose(docID)
+	if err != nil {
+		return nil, nil, err
+	}
+	pdf, err := in.letterPDF(l)
+	return l, pdf, err
 }

@@ -39,6 +39,8 @@ type doc struct {
 	offset   int // pages that come before this document (merged outputs)
 	noFooter bool
 	header   string // running header of the current section, "" for none
+	// mark is a discreet footer note (a draft letter), "" for none.
+	mark string
 }
 
 func newDoc(now time.Time, title string) *doc {
@@ -87,6 +89,10 @@ func (d *doc) drawFooter() {
 	txt := fmt.Sprintf("Page %d", d.pageNo())
 	if d.total > 0 {
 		txt = fmt.Sprintf("Page %d / %d", d.pageNo(), d.total)
+	}
+	if d.mark != "" {
+		d.CellFormat(bodyW, 4, d.mark, "", 0, "R", false, 0, "")
+		d.SetX(marginL)
 	}
 	d.CellFormat(bodyW, 4, txt, "", 0, "C", false, 0, "")
 	d.SetTextColor(0, 0, 0)

@@ -109,21 +109,30 @@ func TestLetterGolden(t *testing.T) {
 		}
 		if id == "lettre-substitution" {
 			for _, want := range []string{
-				"Lettre recommandée avec accusé de réception n° 1A 999 999 9999 9",
+				"Lettre recommandée avec accusé de réception",
 				"Préfecture de l'Exemple (fictive)",
 				"R.431-2 du CESEDA",
 				"décret n°2023-191",
 				"arrêté du 1er août 2023",
-				"n°452798",
+				"IOMV2311395A",
+				"n°452798 et autres",
 				"L.112-3",
+				"R.112-5",
 				"DGEF-2026-031100427",
-				"Pièce n°8",
-				"Avocat au barreau de Exempleville",
+				"Avocat au barreau d'Exempleville",
 				"rendez-vous physique",
 				"Page 1 / ",
+				DraftMark,
 			} {
 				if !strings.Contains(text, want) {
 					t.Errorf("lettre-substitution: %q missing from pdftotext output", want)
+				}
+			}
+			// A draft has no LRAR number, and never encloses the proof of
+			// posting of a letter (C3).
+			for _, bad := range []string{"n° 1A 999", "Pièce n°8", "Preuve de dépôt", "Maître Maître", "barreau de Exempleville"} {
+				if strings.Contains(text, bad) {
+					t.Errorf("lettre-substitution: %q in pdftotext output", bad)
 				}
 			}
 		}
@@ -153,7 +162,7 @@ func TestInventory(t *testing.T) {
 		t.Errorf("own title ignored: %q", got)
 	}
 	in.State.Pieces[1].Title = ""
-	pdf, err := in.InventoryPDF()
+	pdf, err := in.InventoryPDF(ForJudge)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -126,7 +126,7 @@ func (in *Input) Telerecours() ([]OutFile, error) {
 			entries[i].Note = fmt.Sprintf("Pièce produite en %d fichiers (limite de %d Mo par fichier de Télérecours).", n, TelerecoursMax>>20)
 		}
 	}
-	inv, err := in.inventoryPDF(entries)
+	inv, err := in.inventoryPDF(entries, ForJudge)
 	if err != nil {
 		return nil, err
 	}

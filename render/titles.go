@@ -17,6 +17,8 @@ type Entry struct {
 	Short string
 	// Note says how the piece was adapted for an output (split, downscaled).
 	Note string
+	// Date is the piece's date, "10/03/2026".
+	Date string
 }
 
 // Inventory returns the inventory lines: pieces numbered continuously (art.
@@ -25,7 +27,7 @@ func (in *Input) Inventory() []Entry {
 	out := make([]Entry, 0, len(in.State.Pieces))
 	for i := range in.State.Pieces {
 		p := &in.State.Pieces[i]
-		out = append(out, Entry{Number: p.Number, Title: in.PieceTitle(p), Short: in.shortTitle(p)})
+		out = append(out, Entry{Number: p.Number, Title: in.PieceTitle(p), Short: in.shortTitle(p), Date: protocol.FrDate(p.Date)})
 	}
 	return out
 }
@@ -77,7 +79,7 @@ func (in *Input) pieceTitle(p *protocol.Piece) string {
 			}
 			t += " du " + date
 			if m.From != "" {
-				t += ", de " + m.From
+				t += ", " + de(m.From)
 			}
 			if m.To != "" {
 				t += " à " + m.To

@@ -23,7 +23,7 @@ const browserProfileDir = ".navigateur"
 
 var captureCmd = command{
 	name:    "capture",
-	summary: "capture une page web avec l'adresse et la date incrustées, et son procès-verbal technique",
+	summary: "capture une page web avec l'adresse et la date incrustées, et son relevé technique",
 	usage:   "anef-dossier [-C DOSSIER] capture URL [--title TITRE] [--full-page] [--every 6h --count 20] [--expect-text TEXTE]\nanef-dossier [-C DOSSIER] capture --attach http://127.0.0.1:9222 [--tab-url TEXTE]\nanef-dossier [-C DOSSIER] capture browser",
 	help: `Ouvre la page dans un Chromium neuf (profil vierge, supprimé ensuite), attend qu'elle soit complète
 (chargement, réseau calme, polices, images différées), puis enregistre une pièce :
@@ -34,7 +34,7 @@ var captureCmd = command{
   pieces/NNN-capture.document.*   le document tel que le serveur l'a envoyé
   pieces/NNN-capture.warc.gz      l'archive web (WARC 1.1, ISO 28500) : chaque requête et chaque réponse reçue
                                   (en-têtes, contenu, adresse IP, date), et les captures d'écran
-  pieces/NNN-capture.preuve.json  le procès-verbal technique : adresses et redirections, statut HTTP, IP et port
+  pieces/NNN-capture.preuve.json  le relevé technique : adresses et redirections, statut HTTP, IP et port
                                   du serveur, certificat TLS, en-têtes, heures, empreintes SHA-256, navigateur,
                                   machine
 Un bandeau de cookies d'un gestionnaire connu (tarteaucitron, DSFR, vanilla-cookieconsent, cookieconsent,
@@ -43,7 +43,7 @@ procès-verbal inscrit (gestionnaire, bouton, heure) ; --keep-consent le laisse 
 Une page d'erreur (HTTP 404, 500...) est capturée : c'est une preuve. Une page injoignable ne crée aucune pièce.
 Pour une page où il faut être connecté (compte ANEF), ouvrez d'abord « capture browser ».
 
-Exemples :
+Exemples (adresses d'exemple : le numéro de démarche 1234 est inventé) :
    anef-dossier -C ~/dossiers/dupont capture "https://www.rdv-prefecture.interieur.gouv.fr/rdvpref/reservation/demarche/1234/cgu/" --title "Prise de rendez-vous : aucun créneau"
    anef-dossier -C ~/dossiers/dupont capture URL --every 6h --count 20 --expect-text "Aucun créneau"
    anef-dossier -C ~/dossiers/dupont capture --attach http://127.0.0.1:9222`,
@@ -202,7 +202,7 @@ func reportCapture(e *env, res *app.CaptureResult, asJSON bool) error {
 	e.outf("Pièce n°%d ajoutée : %s\n", p.Number, p.Main().Path)
 	e.outf("  %s\n", captureLine(rec))
 	if f, ok := p.File(protocol.RoleEvidence); ok {
-		e.outf("  procès-verbal technique : %s\n", f.Path)
+		e.outf("  relevé technique : %s\n", f.Path)
 	}
 	if cr := rec.Consent; cr != nil {
 		e.outf("  bandeau de cookies %s : %s\n", cr.Manager, strings.TrimSpace(cr.Action+" ; "+cr.Result))

@@ -73,7 +73,7 @@ func runDemo(e *env, args []string) error {
 		return err
 	}
 	defer os.RemoveAll(work)
-	for _, name := range []string{"courriel-support.eml", "preuve-depot-lrar.pdf", "dossier.yaml"} {
+	for _, name := range []string{"courriel-support.eml", "courriel-prefecture.eml", "preuve-depot-lrar.pdf", "dossier.yaml"} {
 		b, err := iofs.ReadFile(examples.Demo, "demo/"+name)
 		if err != nil {
 			return err
@@ -135,10 +135,12 @@ func runDemo(e *env, args []string) error {
 	}
 	if err := stage("Préfecture : lettre, preuve de dépôt, courriel",
 		with("render", "letter"),
+		with("piece", "add", filepath.Join(work, "courriel-prefecture.eml"), "--kind", "courriel", "--date", today,
+			"--title", "Courriel adressé à la préfecture de démonstration avec la copie de la lettre recommandée"),
 		with("piece", "add", filepath.Join(work, "preuve-depot-lrar.pdf"), "--kind", "preuve-depot", "--date", today,
 			"--title", "Preuve de dépôt de la lettre recommandée avec accusé de réception adressée à la préfecture"),
-		with("protocol", "done", "prefecture", "--channel", "lrar", "--ref", "1A 000 000 0000 1", "--date", today, "--piece", "7"),
-		with("protocol", "done", "prefecture", "--channel", "courriel", "--date", today),
+		with("protocol", "done", "prefecture", "--channel", "lrar", "--ref", "1A 000 000 0000 1", "--date", today, "--piece", "8"),
+		with("protocol", "done", "prefecture", "--channel", "courriel", "--date", today, "--piece", "7"),
 	); err != nil {
 		return err
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
-// reTelerecours: a Télérecours file name (art. R.414-5 CJA, telerecours.fr
+// reTelerecours: a Télérecours file name (Télérecours guidance, telerecours.fr
 // rules): starts with the piece number, ASCII letters, digits, '_' and '-'
 // only, one ".pdf" extension, at most 80 characters.
 var reTelerecours = regexp.MustCompile(`^[0-9]+_[A-Za-z0-9_-]+\.pdf$`)

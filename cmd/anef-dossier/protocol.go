@@ -109,7 +109,7 @@ func toDeadlineJSON(ds []protocol.DeadlineState) []deadlineJSON {
 	out := []deadlineJSON{}
 	for _, d := range ds {
 		out = append(out, deadlineJSON{ID: d.Deadline.ID, Title: d.Deadline.Title, Date: d.Date.Format("2006-01-02"),
-			DateFr: protocol.FrLongDate(d.Date), DaysLeft: d.DaysLeft, Nature: d.Deadline.KindOrDefault(), Closed: d.Closed, Source: d.Deadline.Source, Note: d.Note})
+			DateFr: protocol.FrLongDate(d.Date), DaysLeft: d.DaysLeft, Nature: d.Deadline.KindOrDefault(), Closed: d.Closed, Source: d.Source, Note: d.Note})
 	}
 	return out
 }
@@ -253,9 +253,12 @@ func runStatus(e *env, args []string) error {
 				if d.ClosedReason != "" {
 					closed = " (sans objet : " + d.ClosedReason + ")"
 				}
+				if d.Late {
+					closed = " (HORS DÉLAI : " + d.ClosedReason + ")"
+				}
 			}
 			e.outf("  - %s : %s (%s)%s\n", d.Deadline.Title, protocol.FrLongDate(d.Date), deadlineWhen(d), closed)
-			if d.Note != "" && !d.Closed {
+			if d.Note != "" && (!d.Closed || d.Late) {
 				e.outf("      %s\n", oneLine(d.Note))
 			}
 		}
@@ -383,6 +386,9 @@ func runDone(e *env, args []string) error {
 		return err
 	}
 	e.outf("Étape enregistrée : %s — %s\n", res.Step.Title, describeRecord(res.Step, res.Record))
+	if res.Letter != nil {
+		e.outf("Lettre telle qu'envoyée rangée comme pièce n°%d : %s (%s)\n", res.Letter.Number, res.Letter.Title, res.Letter.Main().Path)
+	}
 	for _, w := range res.NewWarnings {
 		e.warnf("%s", w)
 	}

@@ -24,10 +24,16 @@ Le journal n'est pas modifié : ces fichiers peuvent être reproduits à tout mo
 var renderLetterCmd = command{
 	name:    "letter",
 	summary: "un courrier du protocole en PDF (par défaut la demande adressée à la préfecture)",
-	usage:   "anef-dossier [-C DOSSIER] render letter [--document ID] [--all]",
+	usage:   "anef-dossier [-C DOSSIER] render letter [--document ID] [--all] [--draft]",
 	help: `Courriers de bug-technique : lettre-substitution (LRAR à la préfecture), lettre-pan (lettre explicative
 pour le point d'accueil numérique), courriel-ccc et courriel-prefecture (texte des courriels, en PDF).
 Modèles : templates/letters/ ; --templates DOSSIER pour les adapter sans recompiler.
+
+Une lettre que le protocole envoie (la LRAR) est un projet tant que son envoi n'est pas enregistré : fichier
+out/ID-projet.pdf, mention « Projet » en pied de page. Elle est refusée tant que les diligences qu'elle relate ne sont
+pas faites (la commande dit lesquelles et comment les enregistrer ; rien n'est écrit), sauf --draft. Une fois l'envoi
+enregistré (anef-dossier protocol done prefecture --channel lrar ...), la lettre telle qu'envoyée est une pièce
+numérotée : render letter en écrit la copie exacte dans out/ID.pdf.
 
 Exemples :
    anef-dossier -C ~/dossiers/dupont render letter
@@ -38,8 +44,8 @@ Exemples :
 var renderInventoryCmd = command{
 	name:    "inventory",
 	summary: "l'inventaire des pièces en PDF (out/inventaire-des-pieces.pdf)",
-	usage:   "anef-dossier [-C DOSSIER] render inventory",
-	help:    "Exemple :\n   anef-dossier -C ~/dossiers/dupont render inventory",
+	usage:   "anef-dossier [-C DOSSIER] render inventory [--destinataire prefecture|juge]",
+	help:    "Pour la préfecture (par défaut) : sans article du code de justice administrative. Pour le juge :\n« X c/ Préfet de ... » et art. R.412-2 CJA. Une colonne donne la date de chaque pièce.\n\nExemple :\n   anef-dossier -C ~/dossiers/dupont render inventory --destinataire juge",
 	run:     runRenderInventory,
 }
 
@@ -61,7 +67,7 @@ var renderTelerecoursCmd = command{
 	summary: "un PDF par pièce et l'inventaire, nommés pour Télérecours (out/telerecours/)",
 	usage:   "anef-dossier [-C DOSSIER] render telerecours",
 	help: `Noms : numéro de la pièce d'abord, sans accents, espaces ni points (sauf l'extension), 80 caractères au plus
-(art. R.414-5 CJA). Chaque fichier fait au plus 32 Mo ; une pièce plus lourde est découpée et l'inventaire le signale.
+(consignes du guide Télérecours ; un fichier par pièce). Chaque fichier fait au plus 32 Mo ; une pièce plus lourde est découpée et l'inventaire le signale.
 
 Exemple :
    anef-dossier -C ~/dossiers/dupont render telerecours`,
@@ -120,6 +126,7 @@ func runRenderLetter(e *env, args []string) error {
 	fs := e.flags()
 	document := fs.String("document", "d", "", "identifiant du document (voir la liste dans l'aide)")
 	all := fs.Bool("all", "", "tous les documents du protocole")
+	draft := fs.Bool("draft", "", "projet de lettre même si des diligences manquent encore")
 	pos, err := fs.parse(e, args)
 	if err != nil {
 		return err
@@ -142,12 +149,21 @@ func runRenderLetter(e *env, args []string) error {
 		}
 		ids = []string{id}
 	}
+	// Check every document before writing any: nothing is written to out/
+	// when a letter would recount diligences not done.
+	if !*draft {
+		for _, id := range ids {
+			if err := in.CheckDiligences(id); err != nil {
+				return failure(err.Error(), "anef-dossier protocol status ; ou render letter --draft pour un projet")
+			}
+		}
+	}
 	for _, id := range ids {
-		pdf, err := in.LetterPDF(id)
+		name, pdf, err := in.LetterFile(id)
 		if err != nil {
 			return renderErr(err)
 		}
-		p, err := in.WriteOut(id+".pdf", pdf)
+		p, err := in.WriteOut(name, pdf)
 		if err != nil {
 			return err
 		}
@@ -158,6 +174,7 @@ func runRenderLetter(e *env, args []string) error {
 
 func runRenderInventory(e *env, args []string) error {
 	fs := e.flags()
+	to := fs.String("destinataire", "", render.ForPrefecture, "prefecture ou juge")
 	pos, err := fs.parse(e, args)
 	if err != nil {
 		return err
@@ -169,7 +186,10 @@ func runRenderInventory(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	pdf, err := in.InventoryPDF()
+	if *to != render.ForPrefecture && *to != render.ForJudge {
+		return usageErr(fmt.Sprintf("destinataire « %s » inconnu", *to), "--destinataire prefecture ou --destinataire juge")
+	}
+	pdf, err := in.InventoryPDF(*to)
 	if err != nil {
 		return renderErr(err)
 	}
