@@ -174,17 +174,22 @@ func (w *Workspace) RenderDocument(rel, id string) (*RenderResult, error) {
 				}
 			}
 		}
-		pdf, err := in.LetterPDF(doc)
+		// A letter that recounts diligences not done is refused (nothing is
+		// written); once sent, its frozen copy is written as it was sent.
+		if err := in.CheckDiligences(doc); err != nil {
+			return nil, err
+		}
+		name, pdf, err := in.LetterFile(doc)
 		if err != nil {
 			return nil, err
 		}
-		p, err := in.WriteOut(doc+".pdf", pdf)
+		p, err := in.WriteOut(name, pdf)
 		if err != nil {
 			return nil, err
 		}
 		res.Files = append(res.Files, outRel(p))
 	case id == "inventaire":
-		pdf, err := in.InventoryPDF()
+		pdf, err := in.InventoryPDF(render.ForPrefecture)
 		if err != nil {
 			return nil, err
 		}

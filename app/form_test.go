@@ -52,7 +52,7 @@ func TestFormSaveKeepsCommentsAndUnknownKeys(t *testing.T) {
 	vals["personne.lieu_naissance.ville"] = "Bamako"
 	vals["prefecture.courriels"] = "c@exemple.fr\r\n\r\nd@exemple.fr"
 	vals["procedure.delai_silence_jours"] = "60"
-	vals["procedure.voies_recours_mentionnees"] = "true"
+	vals["procedure.accuse_reception_sans_mentions"] = "true"
 	vals["personne.courriel"] = "pas-un-courriel"
 	vals["blocage.description"] = "Ligne 1\nLigne 2"
 	res, err := w.SaveForm(context.Background(), rel, FormSave{BaseHash: f.Hash, Base: f.Values(), Values: vals})
@@ -80,7 +80,7 @@ func TestFormSaveKeepsCommentsAndUnknownKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	for k, v := range map[string]string{"personne.nom": `Dupont "dit" # pas un commentaire`, "personne.lieu_naissance.ville": "Bamako",
-		"prefecture.courriels": "c@exemple.fr\nd@exemple.fr", "procedure.voies_recours_mentionnees": "true", "blocage.description": "Ligne 1\nLigne 2"} {
+		"prefecture.courriels": "c@exemple.fr\nd@exemple.fr", "procedure.accuse_reception_sans_mentions": "true", "blocage.description": "Ligne 1\nLigne 2"} {
 		if got := f2.Field(k).Value; got != v {
 			t.Errorf("%s = %q, want %q", k, got, v)
 		}
