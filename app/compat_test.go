@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"anefdossier/protocol"
+	"anefdossier/render"
 )
 
 // TestExampleCaseStillOpens opens examples/cas-exemple as committed before
@@ -65,7 +66,7 @@ func TestExampleCaseStillOpens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := in.InventoryPDF(); err != nil {
+	if _, err := in.InventoryPDF(render.ForJudge); err != nil {
 		t.Errorf("inventory: %v", err)
 	}
 	after, _ := os.ReadFile(filepath.Join(dir, protocol.JournalFile))
