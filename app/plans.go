@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -201,4 +202,34 @@ func runPlan(ctx context.Context, cs *protocol.Case, id string, now func() time.
 		return out, record(protocol.PlanAttempt{Plan: id, Due: last, At: at, Outcome: protocol.AttemptFailed, Reason: cerr.Error()}, nil)
 	}
 	return out, record(protocol.PlanAttempt{Plan: id, Due: last, At: at, Outcome: protocol.AttemptMade, Piece: res.Piece.Number}, res)
+}
+
+// RunDue runs the attempts due in every case under the workspace (what
+// `anef-dossier serve` does while it is open, as `run-due` does for the
+// system's scheduler). A case that cannot be opened or whose run fails is
+// reported in the joined error; the others are still run.
+func (w *Workspace) RunDue(ctx context.Context, now func() time.Time) ([]RunOutcome, error) {
+	dirs, _, err := protocol.FindCases(w.Root)
+	if err != nil {
+		return nil, err
+	}
+	var out []RunOutcome
+	var errs []error
+	for _, d := range dirs {
+		cs, err := protocol.Open(d, w.Templates)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s : %w", w.Rel(d), err))
+			continue
+		}
+		plans, err := CasePlans(cs)
+		if err != nil || len(plans) == 0 {
+			continue // no plan, or a journal that verify will name
+		}
+		o, err := RunDue(ctx, cs, now)
+		out = append(out, o...)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s : %w", w.Rel(d), err))
+		}
+	}
+	return out, errors.Join(errs...)
 }

@@ -8,8 +8,10 @@ import (
 	"net/url"
 	"os/exec"
 	"runtime"
+	"time"
 
 	"anefdossier/app"
+	"anefdossier/protocol"
 )
 
 // Options are those of `anef-dossier serve`.
@@ -54,7 +56,38 @@ func Run(ctx context.Context, o Options) error {
 		<-ctx.Done()
 		l.Close()
 	}()
+	go runDueLoop(ctx, ws, o.Out)
 	return s.Serve(l)
+}
+
+// runDueLoop takes the attempts of the plans (`capture plan`) that fall due
+// while the interface is open, as `run-due` does for the system's scheduler:
+// at start, then every minute. The case lock keeps it from taking a moment
+// that the scheduler or another run has taken.
+func runDueLoop(ctx context.Context, ws *app.Workspace, out io.Writer) {
+	tick := time.NewTicker(time.Minute)
+	defer tick.Stop()
+	for {
+		res, err := ws.RunDue(ctx, nil)
+		for _, r := range res {
+			what := "manquée (inscrite au journal)"
+			switch r.Attempt.Outcome {
+			case protocol.AttemptMade:
+				what = fmt.Sprintf("faite, pièce n°%d", r.Attempt.Piece)
+			case protocol.AttemptFailed:
+				what = "échouée : " + r.Attempt.Reason
+			}
+			fmt.Fprintf(out, "%s, plan n°%s : tentative prévue le %s %s\n", r.Case, r.Plan, protocol.FrDateTime(r.Attempt.Due), what)
+		}
+		if err != nil && ctx.Err() == nil {
+			fmt.Fprintf(out, "Tentatives programmées : %v\n", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 // openBrowser opens u in the default browser of the system.
