@@ -52,7 +52,12 @@ func replayWACZ(t *testing.T, mods, wacz, url string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exec), chromedp.UserDataDir(filepath.Join(t.TempDir(), "profil")))
+	// The browser's own temporary files (org.chromium.Chromium.*) go to a
+	// folder of this test, removed with it, not to the package's TMPDIR
+	// that TestMain checks for leftovers of the capture code.
+	own := t.TempDir()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exec), chromedp.UserDataDir(filepath.Join(own, "profil")),
+		chromedp.Env("TMPDIR="+own))
 	for _, f := range commonFlags {
 		opts = append(opts, chromedp.Flag(f, true))
 	}
