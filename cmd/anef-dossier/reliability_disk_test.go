@@ -11,7 +11,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"anefdossier/protocol"
 )
@@ -88,11 +87,13 @@ func TestBadInputReadOnlyCase(t *testing.T) {
 	}
 }
 
-// TestBadInputHugeFile imports a 2 GB sparse file: streamed (bounded
-// memory), hashed, kept whole; verify passes.
+// TestBadInputHugeFile imports a 2 GB sparse text file: every importable
+// format is now bounded (review 1, H3/H4: a piece the renders cannot read
+// must not enter the case), so it is refused from its size alone, in bounded
+// memory, with a French error and a hint, and nothing is stored.
 func TestBadInputHugeFile(t *testing.T) {
 	if testing.Short() {
-		t.Skip("2 Go d'écriture disque")
+		t.Skip("fichier de 2 Go")
 	}
 	dir := filepath.Join(t.TempDir(), "cas")
 	mustRun(t, "init", dir, "--protocol", "bug-technique")
@@ -100,22 +101,29 @@ func TestBadInputHugeFile(t *testing.T) {
 	if err := exec.Command("truncate", "-s", "2G", big).Run(); err != nil {
 		t.Skip("truncate absent")
 	}
-	start := time.Now()
+	journal, err := os.ReadFile(filepath.Join(dir, protocol.JournalFile))
+	if err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.Command("anef-dossier", "-C", dir, "piece", "add", big)
 	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("2 GB: %v %s", err, out)
+	if err == nil {
+		t.Fatalf("2 GB text imported: %s", out)
 	}
 	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	if !strings.Contains(string(out), "2147483648 octets") {
-		t.Fatalf("size: %s", out)
+	if !strings.Contains(string(out), "au-delà de 20") || !strings.Contains(string(out), "astuce") {
+		t.Errorf("message: %s", out)
 	}
 	if ru.Maxrss > 100<<10 { // KB
 		t.Errorf("peak memory %d KB for a 2 GB file", ru.Maxrss)
 	}
-	st, _ := os.Stat(filepath.Join(dir, protocol.PiecesDir, "001-autre.txt"))
-	if st == nil || st.Size() != 2<<30 {
-		t.Fatal("stored file size")
+	ents, _ := os.ReadDir(filepath.Join(dir, protocol.PiecesDir))
+	if len(ents) != 0 {
+		t.Errorf("pieces/ after a refused import: %v", ents)
 	}
-	t.Logf("2 Go importés en %v, mémoire de pointe %d Ko", time.Since(start).Round(time.Millisecond), ru.Maxrss)
+	after, _ := os.ReadFile(filepath.Join(dir, protocol.JournalFile))
+	if string(after) != string(journal) {
+		t.Error("journal changed by a refused import")
+	}
+	mustRun(t, "-C", dir, "verify")
 }
