@@ -152,7 +152,7 @@ func (s *Server) recordStep(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, status, "dossier", p)
 		return
 	}
-	notice := fmt.Sprintf("Étape enregistrée : %s — %s.", res.Step.Title, describeRecord(res.Step, res.Record))
+	notice := fmt.Sprintf("Étape enregistrée : %s — %s.", res.Step.Title, res.Step.Describe(res.Record))
 	if res.Done {
 		notice += fmt.Sprintf(" L'étape « %s » est complète.", res.Step.Title)
 	} else if res.Missing != "" {
@@ -170,50 +170,4 @@ func (s *Server) undoStep(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.redirectMsg(w, r, caseURL(rel)+"/", fmt.Sprintf("Annulation enregistrée (%s). Les enregistrements restent lisibles dans le journal.", protocol.Count(res.Records, "enregistrement", "enregistrements")), "")
-}
-
-// describeRecord says a step record in French.
-func describeRecord(step *protocol.Step, r protocol.StepRecord) string {
-	var parts []string
-	if r.Channel != "" {
-		if ch := step.Channel(r.Channel); ch != nil {
-			parts = append(parts, ch.Title)
-		} else {
-			parts = append(parts, r.Channel)
-		}
-	}
-	if r.Date != nil {
-		parts = append(parts, "le "+protocol.FrDate(*r.Date))
-	}
-	if r.Ref != "" {
-		parts = append(parts, "réf. "+r.Ref)
-	}
-	if len(r.Pieces) > 0 {
-		var ns []string
-		for _, n := range r.Pieces {
-			ns = append(ns, fmt.Sprintf("n°%d", n))
-		}
-		parts = append(parts, "pièces "+strings.Join(ns, ", "))
-	}
-	for _, f := range step.Fields {
-		if v, ok := r.Fields[f.ID]; ok {
-			switch f.Type {
-			case "booleen":
-				if v == "true" {
-					v = "oui"
-				} else {
-					v = "non"
-				}
-			case "date":
-				if t, err := time.Parse(time.RFC3339, v); err == nil {
-					v = protocol.FrDate(t)
-				}
-			}
-			parts = append(parts, fmt.Sprintf("%s : %s", f.Title, v))
-		}
-	}
-	if r.Note != "" {
-		parts = append(parts, "remarque : "+r.Note)
-	}
-	return strings.Join(parts, ", ")
 }

@@ -40,7 +40,7 @@ var funcs = template.FuncMap{
 	"join":     strings.Join,
 	"add":      func(a, b int) int { return a + b },
 	"trim":     strings.TrimSpace,
-	"record":   describeRecord,
+	"record":   func(s *protocol.Step, r protocol.StepRecord) string { return s.Describe(r) },
 	"needs": func(ch protocol.Channel, what string) bool {
 		for _, n := range ch.Needs {
 			if n == what {

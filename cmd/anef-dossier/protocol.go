@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"anefdossier/app"
 	"anefdossier/protocol"
@@ -140,48 +139,6 @@ func deadlineWhen(d protocol.DeadlineState) string {
 	return daysLeftFr(d.DaysLeft)
 }
 
-func describeRecord(step *protocol.Step, r protocol.StepRecord) string {
-	var parts []string
-	if r.Channel != "" {
-		if ch := step.Channel(r.Channel); ch != nil {
-			parts = append(parts, ch.Title)
-		} else {
-			parts = append(parts, r.Channel)
-		}
-	}
-	if r.Date != nil {
-		parts = append(parts, "le "+protocol.FrDate(*r.Date))
-	}
-	if r.Ref != "" {
-		parts = append(parts, "réf. "+r.Ref)
-	}
-	if len(r.Pieces) > 0 {
-		var ns []string
-		for _, n := range r.Pieces {
-			ns = append(ns, fmt.Sprintf("n°%d", n))
-		}
-		parts = append(parts, "pièces "+strings.Join(ns, ", "))
-	}
-	for _, f := range step.Fields {
-		if v, ok := r.Fields[f.ID]; ok {
-			switch f.Type {
-			case "booleen":
-				if v == "true" {
-					v = "oui"
-				} else {
-					v = "non"
-				}
-			case "date":
-				if t, err := time.Parse(time.RFC3339, v); err == nil {
-					v = protocol.FrDate(t)
-				}
-			}
-			parts = append(parts, fmt.Sprintf("%s : %s", f.Title, v))
-		}
-	}
-	return strings.Join(parts, ", ")
-}
-
 func runStatus(e *env, args []string) error {
 	fs := e.flags()
 	asJSON := fs.Bool("json", "", "sortie JSON (pour d'autres outils)")
@@ -238,7 +195,7 @@ func runStatus(e *env, args []string) error {
 			e.outf("      pièces : %s\n", strings.Join(ns, ", "))
 		}
 		for _, r := range s.Records {
-			e.outf("      %s\n", describeRecord(s.Step, r))
+			e.outf("      %s\n", s.Step.Describe(r))
 		}
 		if !s.Done && s.Missing != "" && s.Step.Mandatory {
 			e.outf("      manque : %s\n", s.Missing)
@@ -385,7 +342,7 @@ func runDone(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	e.outf("Étape enregistrée : %s — %s\n", res.Step.Title, describeRecord(res.Step, res.Record))
+	e.outf("Étape enregistrée : %s — %s\n", res.Step.Title, res.Step.Describe(res.Record))
 	if res.Letter != nil {
 		e.outf("Lettre telle qu'envoyée rangée comme pièce n°%d : %s (%s)\n", res.Letter.Number, res.Letter.Title, res.Letter.Main().Path)
 	}
