@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"embed"
 	"errors"
-	"fmt"
 	"html/template"
 	"io/fs"
 	"log"
@@ -33,8 +32,8 @@ var funcs = template.FuncMap{
 	"frDate":   func(t time.Time) string { return protocol.FrDate(t) },
 	"frLong":   func(t time.Time) string { return protocol.FrLongDate(t) },
 	"frTime":   func(t time.Time) string { return protocol.FrDateTime(t) },
-	"daysLeft": daysLeft,
-	"when":     deadlineWhen,
+	"daysLeft": protocol.DaysLeftFr,
+	"when":     protocol.DeadlineState.When,
 	"plural":   protocol.Count,
 	"lines":    func(s string) []string { return strings.Split(s, "\n") },
 	"join":     strings.Join,
@@ -84,30 +83,6 @@ func loadPages() (*pageSet, error) {
 
 func caseURL(rel string) string {
 	return "/d/" + url.PathEscape(rel)
-}
-
-func daysLeft(n int) string {
-	switch {
-	case n == 0:
-		return "aujourd'hui"
-	case n == 1:
-		return "demain"
-	case n > 1:
-		return fmt.Sprintf("dans %d jours", n)
-	case n == -1:
-		return "dépassé d'un jour"
-	}
-	return fmt.Sprintf("dépassé de %d jours", -n)
-}
-
-func deadlineWhen(d protocol.DeadlineState) string {
-	if d.DaysLeft < 0 && d.Deadline.KindOrDefault() != protocol.KindDue {
-		if d.DaysLeft == -1 {
-			return "hier"
-		}
-		return fmt.Sprintf("il y a %d jours", -d.DaysLeft)
-	}
-	return daysLeft(d.DaysLeft)
 }
 
 // page is what every template receives.

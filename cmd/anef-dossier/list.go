@@ -136,7 +136,7 @@ func runList(e *env, args []string) error {
 		}
 		when, date, title := "-", "-", "aucun délai connu"
 		if s.Deadline != nil {
-			when, date, title = deadlineWhen(*s.Deadline), protocol.FrDate(s.Deadline.Date), s.Deadline.Deadline.Title
+			when, date, title = s.Deadline.When(), protocol.FrDate(s.Deadline.Date), s.Deadline.Deadline.Title
 		}
 		step := "toutes les étapes obligatoires sont faites"
 		if s.Next != nil {

@@ -113,32 +113,6 @@ func toDeadlineJSON(ds []protocol.DeadlineState) []deadlineJSON {
 	return out
 }
 
-func daysLeftFr(n int) string {
-	switch {
-	case n == 0:
-		return "aujourd'hui"
-	case n == 1:
-		return "demain"
-	case n > 1:
-		return fmt.Sprintf("dans %d jours", n)
-	case n == -1:
-		return "dépassé d'un jour"
-	}
-	return fmt.Sprintf("dépassé de %d jours", -n)
-}
-
-// deadlineWhen says how far a deadline is: a due date is "dépassé" once
-// past, an opening or an event simply happened ("il y a").
-func deadlineWhen(d protocol.DeadlineState) string {
-	if d.DaysLeft < 0 && d.Deadline.KindOrDefault() != protocol.KindDue {
-		if d.DaysLeft == -1 {
-			return "hier"
-		}
-		return fmt.Sprintf("il y a %d jours", -d.DaysLeft)
-	}
-	return daysLeftFr(d.DaysLeft)
-}
-
 func runStatus(e *env, args []string) error {
 	fs := e.flags()
 	asJSON := fs.Bool("json", "", "sortie JSON (pour d'autres outils)")
@@ -214,7 +188,7 @@ func runStatus(e *env, args []string) error {
 					closed = " (HORS DÉLAI : " + d.ClosedReason + ")"
 				}
 			}
-			e.outf("  - %s : %s (%s)%s\n", d.Deadline.Title, protocol.FrLongDate(d.Date), deadlineWhen(d), closed)
+			e.outf("  - %s : %s (%s)%s\n", d.Deadline.Title, protocol.FrLongDate(d.Date), d.When(), closed)
 			if d.Note != "" && (!d.Closed || d.Late) {
 				e.outf("      %s\n", oneLine(d.Note))
 			}
@@ -287,7 +261,7 @@ func runNext(e *env, args []string) error {
 		e.outf("Commande : %s\n", next.Step.Command)
 	}
 	if d := protocol.NextDeadline(dls); d != nil {
-		e.outf("Prochain délai : %s, le %s (%s)\n", d.Deadline.Title, protocol.FrLongDate(d.Date), deadlineWhen(*d))
+		e.outf("Prochain délai : %s, le %s (%s)\n", d.Deadline.Title, protocol.FrLongDate(d.Date), d.When())
 	}
 	for _, w := range st.Warnings {
 		e.outf("Attention : %s\n", w)
