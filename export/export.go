@@ -29,6 +29,7 @@ import (
 	"strings"
 	"time"
 
+	"anefdossier/internal/durable"
 	"anefdossier/protocol"
 )
 
@@ -177,27 +178,24 @@ func Write(tx *protocol.Tx, dst string, o Options) (*Result, error) {
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return nil, fmt.Errorf("le dossier de destination %s n'existe pas", filepath.Dir(dst))
 	}
-	tmp, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(absDst)+"-")
+	out, err := durable.Create(absDst, durable.Once)
 	if err != nil {
+		if errors.Is(err, durable.ErrExists) {
+			return nil, fmt.Errorf("%s : %w", dst, protocol.ErrExists)
+		}
 		return nil, err
 	}
-	tmpName := tmp.Name()
 	// The temporary archive holds personal data under a hidden name outside
 	// the case: the case remembers it until it is named or removed, so that
 	// the next command removes it after a kill (review 1, low 3).
-	if err := tx.MarkPending(tmpName); err != nil {
-		tmp.Close()
-		os.Remove(tmpName)
+	if err := tx.MarkPending(out.TempName()); err != nil {
+		out.Cleanup()
 		return nil, err
 	}
 	defer tx.ClearPending()
-	defer os.Remove(tmpName)
-	defer tmp.Close()
-	if err := tmp.Chmod(protocol.FileMode); err != nil {
-		return nil, err
-	}
+	defer out.Cleanup()
 	ah := sha256.New()
-	cw := &protocol.CountingWriter{W: io.MultiWriter(tmp, ah)}
+	cw := &protocol.CountingWriter{W: io.MultiWriter(out, ah)}
 	var aw archiveWriter
 	if format == Zip {
 		aw = newZip(cw)
@@ -228,27 +226,18 @@ func Write(tx *protocol.Tx, dst string, o Options) (*Result, error) {
 	if err := aw.close(); err != nil {
 		return nil, err
 	}
-	if err := tmp.Sync(); err != nil {
-		return nil, err
-	}
-	if err := tmp.Close(); err != nil {
+	if err := out.Finish(); err != nil {
 		return nil, err
 	}
 	protocol.CrashPoint("export.archive-ecrite")
 	// Re-read what was written before giving it its name.
-	if err := Check(tmpName, format, root, manifest.Bytes()); err != nil {
+	if err := Check(out.TempName(), format, root, manifest.Bytes()); err != nil {
 		return nil, err
 	}
-	if err := os.Link(tmpName, absDst); err != nil {
-		if errors.Is(err, os.ErrExist) {
+	if err := out.Commit(); err != nil {
+		if errors.Is(err, durable.ErrExists) {
 			return nil, fmt.Errorf("%s : %w", dst, protocol.ErrExists)
 		}
-		return nil, err
-	}
-	if err := os.Remove(tmpName); err != nil {
-		return nil, err
-	}
-	if err := protocol.SyncDir(dir); err != nil {
 		return nil, err
 	}
 	res.ArchiveSHA256 = hex.EncodeToString(ah.Sum(nil))

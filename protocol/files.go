@@ -8,42 +8,51 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"syscall"
+
+	"anefdossier/internal/durable"
 )
 
-// File and folder modes of a case: personal data, readable by the owner only.
+// File and folder modes of a case, errors and writes: see package durable,
+// the one implementation of atomic and write-once files.
 const (
-	DirMode  os.FileMode = 0o700
-	FileMode os.FileMode = 0o600
+	DirMode  = durable.DirMode
+	FileMode = durable.FileMode
 )
 
 // ErrExists is returned when a write-once file already exists.
-var ErrExists = errors.New("le fichier existe déjà")
+var ErrExists = durable.ErrExists
 
-// SyncDir fsyncs a folder so that a rename or creation inside it is durable.
-func SyncDir(dir string) error {
-	d, err := os.Open(dir)
+// SyncDir fsyncs a folder (nothing on Windows): durable.SyncDir.
+func SyncDir(dir string) error { return durable.SyncDir(dir) }
+
+// WriteFileOnce writes data to path atomically and never replaces an
+// existing file: durable.WriteOnce.
+func WriteFileOnce(path string, data []byte) error { return durable.WriteOnce(path, data) }
+
+// ReplaceFile atomically replaces path with data (for regenerable outputs
+// such as rendered PDFs): durable.WriteAtomic.
+func ReplaceFile(path string, data []byte) error { return durable.WriteAtomic(path, data) }
+
+// ReplaceFileWith is [ReplaceFile] with the content written by fill
+// (buffered), so that it need not be in memory; it returns the size.
+func ReplaceFileWith(path string, fill func(io.Writer) error) (int64, error) {
+	f, err := durable.Create(path, durable.Replace)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) {
-		return err
+	defer f.Cleanup()
+	cw := &CountingWriter{W: f}
+	bw := bufio.NewWriterSize(cw, 1<<20)
+	if err := fill(bw); err != nil {
+		return 0, err
 	}
-	return nil
-}
-
-// WriteFileOnce writes data to path atomically and refuses to replace an
-// existing file: temp file, fsync, hard link to the final name (which fails if
-// it exists), fsync of the folder. A crash leaves either no file or the whole
-// file, plus at most a ".tmp-" file that verify reports.
-func WriteFileOnce(path string, data []byte) error {
-	_, _, err := writeOnce(path, func(w io.Writer) error {
-		_, err := w.Write(data)
-		return err
-	})
-	return err
+	if err := bw.Flush(); err != nil {
+		return 0, err
+	}
+	if err := f.Commit(); err != nil {
+		return 0, err
+	}
+	return cw.N, nil
 }
 
 // CopyFileOnce copies src to dst (write-once, atomic) and returns the SHA-256
@@ -59,118 +68,31 @@ func CopyFileOnce(dst, src string) (sum string, size int64, err error) {
 		return "", 0, err
 	}
 	defer in.Close()
-	return writeOnce(dst, func(w io.Writer) error {
-		n, err := io.Copy(w, io.LimitReader(in, st.Size()+1))
-		if err != nil {
-			return err
-		}
-		after, err := in.Stat()
-		if err != nil {
-			return err
-		}
-		if n != st.Size() || after.Size() != st.Size() || !after.ModTime().Equal(st.ModTime()) {
-			return fmt.Errorf("%w : %s (taille %d octets à l'ouverture, %d octets lus) ; attendez la fin de l'écriture (téléchargement, copie) puis recommencez", ErrChanged, src, st.Size(), n)
-		}
-		return nil
-	})
+	f, err := durable.Create(dst, durable.Once)
+	if err != nil {
+		return "", 0, err
+	}
+	defer f.Cleanup()
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(f, h), io.LimitReader(in, st.Size()+1))
+	if err != nil {
+		return "", 0, err
+	}
+	after, err := in.Stat()
+	if err != nil {
+		return "", 0, err
+	}
+	if n != st.Size() || after.Size() != st.Size() || !after.ModTime().Equal(st.ModTime()) {
+		return "", 0, fmt.Errorf("%w : %s (taille %d octets à l'ouverture, %d octets lus) ; attendez la fin de l'écriture (téléchargement, copie) puis recommencez", ErrChanged, src, st.Size(), n)
+	}
+	if err := f.Commit(); err != nil {
+		return "", 0, err
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, nil
 }
 
 // ErrChanged: a file changed while it was being copied into the case.
 var ErrChanged = errors.New("le fichier a changé pendant la copie")
-
-func writeOnce(path string, fill func(io.Writer) error) (string, int64, error) {
-	dir := filepath.Dir(path)
-	if _, err := os.Lstat(path); err == nil {
-		return "", 0, fmt.Errorf("%s : %w", filepath.Base(path), ErrExists)
-	}
-	tmp, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(path)+"-")
-	if err != nil {
-		return "", 0, err
-	}
-	tmpName := tmp.Name()
-	defer os.Remove(tmpName)
-	crashPoint("once.temp-cree")
-	if err := tmp.Chmod(FileMode); err != nil {
-		tmp.Close()
-		return "", 0, err
-	}
-	h := sha256.New()
-	cw := &CountingWriter{W: io.MultiWriter(tmp, h)}
-	if err := fill(cw); err != nil {
-		tmp.Close()
-		return "", 0, err
-	}
-	crashPoint("once.ecrit")
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return "", 0, err
-	}
-	if err := tmp.Close(); err != nil {
-		return "", 0, err
-	}
-	crashPoint("once.synchronise")
-	if err := os.Link(tmpName, path); err != nil {
-		if errors.Is(err, os.ErrExist) {
-			return "", 0, fmt.Errorf("%s : %w", filepath.Base(path), ErrExists)
-		}
-		return "", 0, err
-	}
-	crashPoint("once.lie")
-	if err := os.Remove(tmpName); err != nil {
-		return "", 0, err
-	}
-	crashPoint("once.temp-supprime")
-	if err := SyncDir(dir); err != nil {
-		return "", 0, err
-	}
-	return hex.EncodeToString(h.Sum(nil)), cw.N, nil
-}
-
-// ReplaceFile atomically replaces path with data (for regenerable outputs such
-// as rendered PDFs): temp file, fsync, rename, fsync of the folder.
-func ReplaceFile(path string, data []byte) error {
-	_, err := ReplaceFileWith(path, func(w io.Writer) error {
-		_, err := w.Write(data)
-		return err
-	})
-	return err
-}
-
-// ReplaceFileWith is [ReplaceFile] with the content written by fill
-// (buffered), so that it need not be in memory; it returns the size.
-func ReplaceFileWith(path string, fill func(io.Writer) error) (int64, error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(path)+"-")
-	if err != nil {
-		return 0, err
-	}
-	tmpName := tmp.Name()
-	defer os.Remove(tmpName)
-	defer tmp.Close()
-	if err := tmp.Chmod(FileMode); err != nil {
-		return 0, err
-	}
-	bw := bufio.NewWriterSize(tmp, 1<<20)
-	cw := &CountingWriter{W: bw}
-	if err := fill(cw); err != nil {
-		return 0, err
-	}
-	if err := bw.Flush(); err != nil {
-		return 0, err
-	}
-	crashPoint("replace.ecrit")
-	if err := tmp.Sync(); err != nil {
-		return 0, err
-	}
-	if err := tmp.Close(); err != nil {
-		return 0, err
-	}
-	if err := os.Rename(tmpName, path); err != nil {
-		return 0, err
-	}
-	crashPoint("replace.renomme")
-	return cw.N, SyncDir(dir)
-}
 
 // HashFile returns the hex SHA-256 and size of a file.
 func HashFile(path string) (string, int64, error) {

@@ -4,9 +4,9 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 
+	"anefdossier/internal/durable"
 	"anefdossier/protocol"
 )
 
@@ -19,55 +19,41 @@ func (in *Input) WriteOut(rel string, data []byte) (string, error) {
 	if err := mkdirPrivate(filepath.Dir(p)); err != nil {
 		return "", err
 	}
-	if err := protocol.ReplaceFile(p, data); err != nil {
+	if err := durable.WriteAtomic(p, data); err != nil {
 		return "", fmt.Errorf("écriture de %s : %w", p, err)
 	}
 	return p, nil
 }
 
 func mkdirPrivate(dir string) error {
-	if err := os.MkdirAll(dir, protocol.DirMode); err != nil {
+	if err := durable.MkdirAll(dir); err != nil {
 		return fmt.Errorf("création de %s : %w", dir, err)
 	}
-	return os.Chmod(dir, protocol.DirMode)
+	return nil
 }
 
 // WriteOutWith streams an output under out/ atomically: fill writes into a
 // private temporary file, which is synced, then renamed over the old one.
 func (in *Input) WriteOutWith(rel string, fill func(io.Writer) error) (string, int64, error) {
 	p := filepath.Join(in.Dir, protocol.OutDir, filepath.FromSlash(rel))
-	dir := filepath.Dir(p)
-	if err := mkdirPrivate(dir); err != nil {
+	if err := mkdirPrivate(filepath.Dir(p)); err != nil {
 		return "", 0, err
 	}
-	f, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(p)+"-")
+	f, err := durable.Create(p, durable.Replace)
 	if err != nil {
 		return "", 0, err
 	}
-	defer os.Remove(f.Name())
-	defer f.Close()
-	if err := f.Chmod(protocol.FileMode); err != nil {
-		return "", 0, err
-	}
-	bw := bufio.NewWriterSize(f, 1<<20)
+	defer f.Cleanup()
+	cw := &protocol.CountingWriter{W: f}
+	bw := bufio.NewWriterSize(cw, 1<<20)
 	if err := fill(bw); err != nil {
 		return "", 0, err
 	}
 	if err := bw.Flush(); err != nil {
 		return "", 0, err
 	}
-	if err := f.Sync(); err != nil {
+	if err := f.Commit(); err != nil {
 		return "", 0, err
 	}
-	st, err := f.Stat()
-	if err != nil {
-		return "", 0, err
-	}
-	if err := f.Close(); err != nil {
-		return "", 0, err
-	}
-	if err := os.Rename(f.Name(), p); err != nil {
-		return "", 0, err
-	}
-	return p, st.Size(), protocol.SyncDir(dir)
+	return p, cw.N, nil
 }
