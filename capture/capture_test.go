@@ -22,7 +22,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -212,7 +211,7 @@ window.addEventListener("load", () => setTimeout(async () => {
 		})
 		mux.HandleFunc("/tue", func(w http.ResponseWriter, r *http.Request) {
 			if pid := s.killPID.Load(); pid > 0 {
-				syscall.Kill(int(pid), syscall.SIGKILL)
+				killPID(int(pid))
 			}
 			select {
 			case <-r.Context().Done():
@@ -521,8 +520,8 @@ func TestAttach(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() {
-		syscall.Kill(-l.PID, syscall.SIGKILL) // its own session: the whole group
-		for i := 0; i < 100 && syscall.Kill(l.PID, 0) == nil; i++ {
+		killTree(l.PID)
+		for i := 0; i < 100 && processAlive(l.PID); i++ {
 			time.Sleep(30 * time.Millisecond)
 		}
 	}()

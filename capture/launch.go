@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"syscall"
 	"time"
 )
 
@@ -53,7 +52,7 @@ func StartBrowser(o BrowserOptions) (*Launched, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !o.Headless && os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+	if !o.Headless && !hasDisplay() {
 		return nil, ErrNoDisplay
 	}
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(o.Port))
@@ -93,9 +92,7 @@ func StartBrowser(o BrowserOptions) (*Launched, error) {
 	defer logf.Close()
 	cmd := exec.Command(execPath, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
-	// Its own session: Ctrl-C in the terminal must not close the user's
-	// browser, and it outlives this command.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	detach(cmd)
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("%w : %v", ErrNoChromium, err)
 	}

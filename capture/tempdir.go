@@ -2,12 +2,10 @@ package capture
 
 import (
 	"bytes"
-	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -52,7 +50,9 @@ func removeWork(work, profile string) {
 }
 
 // killUsing kills the processes started with the profile dir, until none
-// is seen for a few passes (a child can fork as its parent dies).
+// is seen for a few passes (a child can fork as its parent dies). It reads
+// /proc, so it does nothing on macOS and Windows: there the browser's
+// helpers exit with it, and removeWork retries until they let go.
 func killUsing(profile string) {
 	want := []byte("--user-data-dir=" + profile)
 	deadline := time.Now().Add(2 * time.Second)
@@ -70,7 +70,7 @@ func killUsing(profile string) {
 			}
 			for arg := range bytes.SplitSeq(cmd, []byte{0}) {
 				if bytes.Equal(arg, want) {
-					syscall.Kill(pid, syscall.SIGKILL)
+					killPID(pid)
 					found++
 					break
 				}
@@ -106,9 +106,4 @@ func sweepStale() {
 			removeWork(dir, filepath.Join(dir, "profil"))
 		}
 	}
-}
-
-func processAlive(pid int) bool {
-	err := syscall.Kill(pid, 0)
-	return err == nil || errors.Is(err, syscall.EPERM)
 }

@@ -15,7 +15,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -106,7 +105,9 @@ func killBrowsersUnder(dir string) {
 		}
 		cmd, err := os.ReadFile(filepath.Join("/proc", p.Name(), "cmdline"))
 		if err == nil && bytes.Contains(cmd, []byte("--user-data-dir="+dir+string(os.PathSeparator))) {
-			syscall.Kill(pid, syscall.SIGKILL)
+			if p, err := os.FindProcess(pid); err == nil {
+				p.Kill()
+			}
 		}
 	}
 }

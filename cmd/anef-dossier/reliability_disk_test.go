@@ -1,8 +1,11 @@
+//go:build !windows
+
 package main
 
 // Bad inputs that need the machine's help (docs/RELIABILITY.md): a full
 // disk and a read-only case folder on a small tmpfs (root only: mount), and
-// a 2 GB sparse file.
+// a 2 GB sparse file. Not built for Windows: mount and getrusage are Unix
+// tools (Windows runs these paths through the other tests).
 
 import (
 	"os"

@@ -1,0 +1,3 @@
+package capture
+
+const isDarwin = true
