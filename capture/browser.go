@@ -39,6 +39,9 @@ var (
 // flags.
 func FindChromium(path string) (string, error) {
 	if path == "" {
+		path = os.Getenv(EnvBrowser)
+	}
+	if path == "" {
 		path = os.Getenv(EnvChromium)
 	}
 	if path != "" {
@@ -57,6 +60,11 @@ func FindChromium(path string) (string, error) {
 			return real, nil
 		}
 		return p, nil
+	}
+	// Not on PATH (the usual case on Windows and macOS): the standard
+	// install places of Chrome, Edge, Brave and Chromium.
+	if found := FindBrowsers(); len(found) > 0 {
+		return found[0].Path, nil
 	}
 	return "", ErrNoChromium
 }

@@ -200,6 +200,11 @@ func Capture(ctx context.Context, o Options) (*Result, error) {
 		return nil, classify(ctx, err, o, "")
 	}
 	res.Record.Browser.Name, res.Record.Browser.Version = browserName(res.Record.Browser.Version)
+	// The DevTools product says "Chrome" for Chrome, Edge, Brave and
+	// Chromium alike: the program that was run tells them apart.
+	if kind := BrowserKind(execPath); kind != "Chromium" {
+		res.Record.Browser.Name = strings.Replace(res.Record.Browser.Name, "Chromium", kind, 1)
+	}
 
 	// The browser's shutdown (and the removal of its profile) overlaps
 	// with the caller's work on the result.

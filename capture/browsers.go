@@ -1,0 +1,52 @@
+package capture
+
+import (
+	"os"
+	"path/filepath"
+)
+
+// EnvBrowser names the environment variable that gives the browser to use
+// (a path); EnvChromium is its older name, still read.
+const EnvBrowser = "ANEF_DOSSIER_BROWSER"
+
+// Installed is a Chromium-family browser found on this machine.
+type Installed struct {
+	Name string // "Google Chrome", "Microsoft Edge", "Brave", "Chromium"
+	Path string
+}
+
+// FindBrowsers lists the browsers found in their standard places on this
+// system (browserPlaces, one file per system), in order of preference.
+func FindBrowsers() []Installed {
+	var out []Installed
+	for _, c := range browserPlaces() {
+		st, err := os.Stat(c.Path)
+		if err != nil || st.IsDir() {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// BrowserKind names the browser at path from its file name, for the
+// evidence record ("Chromium" when not known).
+func BrowserKind(path string) string {
+	for _, c := range browserPlaces() {
+		if c.Path == path {
+			return c.Name
+		}
+	}
+	switch b := filepath.Base(path); b {
+	case "msedge.exe", "microsoft-edge", "microsoft-edge-stable", "Microsoft Edge":
+		return "Microsoft Edge"
+	case "brave.exe", "brave-browser", "brave", "Brave Browser":
+		return "Brave"
+	case "chrome.exe", "google-chrome", "google-chrome-stable", "Google Chrome":
+		return "Google Chrome"
+	}
+	return "Chromium"
+}
+
+// envDir returns $name, or "" (a Windows folder variable may be unset).
+func envDir(name string) string { return os.Getenv(name) }
