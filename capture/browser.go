@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 )
 
@@ -63,7 +64,8 @@ func FindChromium(path string) (string, error) {
 	}
 	// Not on PATH (the usual case on Windows and macOS): the standard
 	// install places of Chrome, Edge, Brave and Chromium.
-	if found := FindBrowsers(); len(found) > 0 {
+	// On Linux the PATH is the convention and is kept as the only search.
+	if found := FindBrowsers(); len(found) > 0 && (runtime.GOOS == "windows" || runtime.GOOS == "darwin") {
 		return found[0].Path, nil
 	}
 	return "", ErrNoChromium
