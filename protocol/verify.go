@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"anefdossier/internal/durable"
 )
 
 // FileCheck is the result of checking one stored file.
@@ -313,14 +315,11 @@ func moveNoReplace(src, dir, name string) error {
 		if k > 1 {
 			to = fmt.Sprintf("%s.%d", to, k)
 		}
-		err := os.Link(src, to)
+		err := durable.MoveNoReplace(src, to)
 		if errors.Is(err, fs.ErrExist) {
 			continue
 		}
-		if err != nil {
-			return err
-		}
-		return os.Remove(src)
+		return err
 	}
 	return fmt.Errorf("trop de fichiers nommés %s dans %s", name, dir)
 }

@@ -189,6 +189,15 @@ func write(path string, data []byte, mode Mode) error {
 	return f.Commit()
 }
 
+// MoveNoReplace moves the file src to dst, which must not exist, by the
+// first method of commitOnce that the file system supports: a file set
+// aside by `verify --repair` never replaces another, on exFAT too. It fails
+// with an fs.ErrExist error if dst exists.
+func MoveNoReplace(src, dst string) error {
+	_, err := commitOnce(src, dst)
+	return err
+}
+
 // MkdirAll makes dir and its missing parents with mode 0700, and sets 0700
 // on dir itself (MkdirAll leaves an existing folder's mode alone).
 func MkdirAll(dir string) error {
