@@ -40,12 +40,15 @@ require (
 )
 
 // Test dependencies: testscript runs the end-to-end scripts of
-// cmd/anef-dossier/testdata.
-require github.com/rogpeppe/go-internal v1.16.0
+// cmd/anef-dossier/testdata; a WebDriver BiDi connection drives Firefox in
+// web/firefox_test.go.
+require (
+	github.com/coder/websocket v1.8.15
+	github.com/rogpeppe/go-internal v1.16.0
+)
 
 require (
 	github.com/clipperhouse/uax29/v2 v2.7.0 // indirect
-	github.com/coder/websocket v1.8.15 // indirect
 	github.com/hhrutter/tiff v1.0.6 // indirect
 	github.com/mattn/go-runewidth v0.0.27 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
