@@ -39,6 +39,9 @@ type StepResult struct {
 	// Letter is the piece holding the letter as sent, when the channel
 	// sends one (frozen by this record); nil otherwise.
 	Letter *protocol.Piece
+	// Anchor is the anchoring of the journal after the record (nil: no
+	// timestamp authority configured).
+	Anchor *Anchored
 }
 
 // ErrMultiline is matched by a value of a step record holding a line break
@@ -88,6 +91,7 @@ func RecordStep(ctx context.Context, cs *protocol.Case, rec protocol.StepRecord)
 	}
 	s := after.StepState(rec.Step)
 	res.Done, res.Missing = s.Done, s.Missing
+	res.Anchor = anchorConfigured(ctx, cs, tx)
 	return res, nil
 }
 
@@ -103,6 +107,7 @@ func fieldValues(m map[string]string) []string {
 type UndoResult struct {
 	Step    *protocol.Step
 	Records int // records cancelled
+	Anchor  *Anchored
 }
 
 // Undo cancels the records of a step (of one channel when u.Channel is set)
@@ -122,7 +127,7 @@ func Undo(ctx context.Context, cs *protocol.Case, u protocol.UndoRecord) (*UndoR
 	if err != nil {
 		return nil, err
 	}
-	return &UndoResult{Step: p.Step(u.Step), Records: n}, nil
+	return &UndoResult{Step: p.Step(u.Step), Records: n, Anchor: anchorConfigured(ctx, cs, tx)}, nil
 }
 
 // Import is an outside file to bring into a case as a piece.

@@ -25,6 +25,9 @@ type VerifyResult struct {
 	Problems   []string    `json:"other_problems"`
 	Notes      []string    `json:"notes,omitempty"`
 	Timestamps []tsa.Check `json:"timestamps"`
+	// Anchoring says up to which line the journal is anchored outside the
+	// case, and by which token (review 1, M4).
+	Anchoring tsa.Anchoring `json:"anchoring"`
 	// Repaired lists what --repair did, in French.
 	Repaired []string `json:"-"`
 }
@@ -67,7 +70,13 @@ func Verify(cs *protocol.Case, req VerifyRequest) (*VerifyResult, error) {
 		res.Notes = append(res.Notes, fmt.Sprintf("Horodatage pièce n°%d : %s le %s, %s.", ch.Piece, ch.Token,
 			protocol.FrDateTime(ch.Info.GenTime), tsa.Voucher(ch.Info)))
 	}
-	if len(checks) > 0 {
+	res.Anchoring = tsa.CheckAnchors(cs, events, roots)
+	for _, ch := range res.Anchoring.Checks {
+		if !ch.OK {
+			res.Problems = append(res.Problems, fmt.Sprintf("ancrage du journal (ligne %d, jeton %s) : %s", ch.Line, ch.Token, ch.Status))
+		}
+	}
+	if len(checks) > 0 || len(res.Anchoring.Checks) > 0 {
 		for _, n := range notes {
 			res.Notes = append(res.Notes, "Remarque : "+n+".")
 		}
@@ -81,6 +90,7 @@ func Verify(cs *protocol.Case, req VerifyRequest) (*VerifyResult, error) {
 	if n := pieces - len(stamped); n > 0 && len(checks) > 0 {
 		res.Notes = append(res.Notes, fmt.Sprintf("%s sans horodatage valide (anef-dossier timestamp les horodate).", protocol.Count(n, "pièce", "pièces")))
 	}
+	res.Notes = append(res.Notes, res.Anchoring.Summary()...)
 	res.OK = r.OK() && len(res.Problems) == 0
 	return res, nil
 }

@@ -158,6 +158,9 @@ func (s *Server) recordStep(w http.ResponseWriter, r *http.Request) {
 	} else if res.Missing != "" {
 		notice += fmt.Sprintf(" L'étape n'est pas encore complète : manque %s.", res.Missing)
 	}
+	if l := res.Anchor.Lines(); len(l) > 0 {
+		notice += " " + strings.Join(l, " ") + "."
+	}
 	s.redirectMsg(w, r, caseURL(rel)+"/", notice, strings.Join(res.NewWarnings, " "))
 }
 
@@ -169,5 +172,9 @@ func (s *Server) undoStep(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, rel, err)
 		return
 	}
-	s.redirectMsg(w, r, caseURL(rel)+"/", fmt.Sprintf("Annulation enregistrée (%s). Les enregistrements restent lisibles dans le journal.", protocol.Count(res.Records, "enregistrement", "enregistrements")), "")
+	notice := fmt.Sprintf("Annulation enregistrée (%s). Les enregistrements restent lisibles dans le journal.", protocol.Count(res.Records, "enregistrement", "enregistrements"))
+	if l := res.Anchor.Lines(); len(l) > 0 {
+		notice += " " + strings.Join(l, " ") + "."
+	}
+	s.redirectMsg(w, r, caseURL(rel)+"/", notice, "")
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"hash/crc32"
 	"image"
@@ -145,4 +146,51 @@ func init() {
 		ts.Check(err)
 		ts.Check(f.Close())
 	}
+}
+
+// The journal re-chainer of review 1 (rechain.py), as script commands.
+func init() {
+	// rechain CASE LINE OLD NEW: replaces OLD by NEW in line LINE of the
+	// journal, then recomputes every "prev" and journal.head, as someone
+	// who rewrites the whole journal would (review 1, M4).
+	scriptCmds["rechain"] = func(ts *testscript.TestScript, neg bool, args []string) {
+		if len(args) != 4 {
+			ts.Fatalf("usage: rechain CASE LINE OLD NEW")
+		}
+		n, err := strconv.Atoi(args[1])
+		ts.Check(err)
+		lines := readLines(ts, args[0])
+		lines[n-1] = bytes.Replace(lines[n-1], []byte(args[2]), []byte(args[3]), 1)
+		writeChained(ts, args[0], lines)
+	}
+	// truncate-journal CASE N: removes the last N lines of the journal and
+	// recomputes journal.head (review 1, M4 b).
+	scriptCmds["truncate-journal"] = func(ts *testscript.TestScript, neg bool, args []string) {
+		n, err := strconv.Atoi(args[1])
+		ts.Check(err)
+		lines := readLines(ts, args[0])
+		writeChained(ts, args[0], lines[:len(lines)-n])
+	}
+}
+
+func readLines(ts *testscript.TestScript, dir string) [][]byte {
+	data, err := os.ReadFile(ts.MkAbs(filepath.Join(dir, protocol.JournalFile)))
+	ts.Check(err)
+	return bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))
+}
+
+func writeChained(ts *testscript.TestScript, dir string, lines [][]byte) {
+	prev := protocol.GenesisHash
+	var out bytes.Buffer
+	for _, l := range lines {
+		var ev map[string]any
+		ts.Check(json.Unmarshal(l, &ev))
+		old, _ := ev["prev"].(string)
+		l = bytes.Replace(l, []byte(`"prev":"`+old+`"`), []byte(`"prev":"`+prev+`"`), 1)
+		out.Write(l)
+		out.WriteByte('\n')
+		prev = protocol.HashLine(l)
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(filepath.Join(dir, protocol.JournalFile)), out.Bytes(), 0o600))
+	ts.Check(os.WriteFile(ts.MkAbs(filepath.Join(dir, protocol.HeadFile)), []byte(fmt.Sprintf("%d %s\n", len(lines), prev)), 0o600))
 }

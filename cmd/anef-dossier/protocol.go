@@ -331,7 +331,22 @@ func runDone(e *env, args []string) error {
 	if res.Next != nil {
 		e.outf("Prochaine étape obligatoire : %s (anef-dossier protocol next)\n", res.Next.Step.Title)
 	}
+	e.printAnchor(res.Anchor)
 	return nil
+}
+
+// printAnchor tells how the journal was anchored after a change (nothing
+// when no timestamp authority is configured).
+func (e *env) printAnchor(a *app.Anchored) {
+	if a == nil {
+		return
+	}
+	for _, r := range a.Records {
+		e.outf("Journal ancré jusqu'à la ligne %d le %s par %s (%s) : %s\n", r.Line, protocol.FrDateTime(r.GenTime), r.Authority, protocol.TimestampStatus(r.Status).Label(), r.Token)
+	}
+	if a.Failure != "" {
+		e.warnf("journal non ancré hors du dossier : %s ; le changement est bien enregistré, anef-dossier timestamp ancrera le journal plus tard", a.Failure)
+	}
 }
 
 func runUndo(e *env, args []string) error {
@@ -357,5 +372,6 @@ func runUndo(e *env, args []string) error {
 		return err
 	}
 	e.outf("Annulation enregistrée : %s (%s). Les enregistrements restent lisibles dans le journal.\n", res.Step.Title, protocol.Count(res.Records, "enregistrement", "enregistrements"))
+	e.printAnchor(res.Anchor)
 	return nil
 }

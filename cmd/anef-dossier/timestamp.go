@@ -34,6 +34,7 @@ Exemple :
 
 type timestampJSON struct {
 	Recorded []protocol.TimestampRecord `json:"timestamps"`
+	Anchors  []protocol.AnchorRecord    `json:"journal_anchors"`
 	Failures []string                   `json:"failures"`
 }
 
@@ -73,12 +74,19 @@ func runTimestamp(e *env, args []string) error {
 	for _, n := range res.Notes {
 		e.warnf("%s", n)
 	}
-	out := timestampJSON{Recorded: []protocol.TimestampRecord{}, Failures: []string{}}
+	out := timestampJSON{Recorded: []protocol.TimestampRecord{}, Failures: []string{}, Anchors: []protocol.AnchorRecord{}}
+	if res.Anchor != nil {
+		out.Anchors = append(out.Anchors, res.Anchor.Records...)
+		if res.Anchor.Failure != "" {
+			out.Failures = append(out.Failures, "journal non ancré : "+res.Anchor.Failure)
+		}
+	}
 	if res.Asked == 0 {
 		if *asJSON {
 			return e.printJSON(out)
 		}
 		e.outf("Toutes les pièces sont déjà horodatées (donnez un numéro de pièce pour ajouter un jeton).\n")
+		e.printAnchor(res.Anchor)
 		return nil
 	}
 	for _, r := range res.Recorded {
@@ -100,6 +108,8 @@ func runTimestamp(e *env, args []string) error {
 		if err := e.printJSON(out); err != nil {
 			return err
 		}
+	} else {
+		e.printAnchor(res.Anchor)
 	}
 	if res.ReadOnly {
 		return failure("système de fichiers en lecture seule : le jeton ne peut pas être gardé dans le dossier",
