@@ -190,6 +190,18 @@ func ImportPiece(ctx context.Context, cs *protocol.Case, in Import) (protocol.Pi
 		Files: []protocol.NewFile{{Role: protocol.RolePiece, Ext: ext, Src: in.Src}}})
 }
 
+// TitlePiece gives piece n its inventory title (art. R.412-2 al. 2 CJA) by a
+// piece.titled event; the piece itself is not touched. A refused title
+// matches [protocol.ErrBadTitle].
+func TitlePiece(ctx context.Context, cs *protocol.Case, n int, title string) (protocol.Piece, error) {
+	tx, err := cs.Begin(ctx)
+	if err != nil {
+		return protocol.Piece{}, err
+	}
+	defer tx.Close()
+	return tx.TitlePiece(n, title)
+}
+
 // Export writes the archive of cs to dst (see [export.Write]) under the
 // case's exclusive lock: no other command changes the case while its files
 // are read, and a journal that cannot be trusted is refused.

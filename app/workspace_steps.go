@@ -16,6 +16,11 @@ type CaseView struct {
 	DossierErr error
 	Next       *protocol.StepState
 	Deadlines  []protocol.DeadlineState
+	// Untitled are the imported pieces without an explicit inventory title
+	// (art. R.412-2 al. 2 CJA), UntitledWarning says so in French (without
+	// the command line: the page links to each piece's title form).
+	Untitled        []*protocol.Piece
+	UntitledWarning string
 }
 
 // Person is "SURNAME First names" from dossier.yaml, or "".
@@ -38,7 +43,24 @@ func (w *Workspace) Case(rel string) (*CaseView, error) {
 	}
 	v := &CaseView{Rel: rel, State: st, Dossier: st.Dossier, DossierErr: derr, Next: st.Next()}
 	v.Deadlines = st.Deadlines(st.Dossier, protocol.Now())
+	v.Untitled, v.UntitledWarning = st.UntitledPieces(), st.UntitledReason()
 	return v, nil
+}
+
+// TitlePiece is [TitlePiece] on the case named rel; a refused title is a
+// *UserError.
+func (w *Workspace) TitlePiece(ctx context.Context, rel string, n int, title string) (protocol.Piece, error) {
+	cs, err := w.Open(rel)
+	if err != nil {
+		return protocol.Piece{}, err
+	}
+	ctx, cancel := w.lockContext(ctx)
+	defer cancel()
+	p, err := TitlePiece(ctx, cs, n, title)
+	if errors.Is(err, protocol.ErrBadTitle) {
+		return p, userErr(err.Error(), "un intitulé sur une ligne, qui dit ce que la pièce montre")
+	}
+	return p, err
 }
 
 // RecordStep is [RecordStep] on the case named rel, waiting at most

@@ -367,6 +367,8 @@ type Piece struct {
 	// Filled when folding the journal.
 	EventID string    `json:"-"`
 	AddedAt time.Time `json:"-"`
+	// TitledAt: when the title was given after the import (piece.titled).
+	TitledAt time.Time `json:"-"`
 }
 
 // PieceFile is one stored file of a piece, relative to the case folder.

@@ -82,6 +82,9 @@ type Prefecture struct {
 	City           string   `yaml:"ville"`
 	Emails         []string `yaml:"courriels"`
 	OwnChannel     string   `yaml:"canal_propre"`
+	// PrefectCivility is "Madame" or "Monsieur" when the holder of the
+	// office is known; empty, the letters address both.
+	PrefectCivility string `yaml:"civilite_prefet"`
 }
 
 // Actor is who acts and signs: the person, a lawyer or an association.
@@ -304,6 +307,7 @@ var FieldLabels = map[string]string{
 	"prefecture.ville":                         "ville de la préfecture",
 	"prefecture.courriels":                     "courriel(s) de la préfecture",
 	"prefecture.canal_propre":                  "canal propre de la préfecture",
+	"prefecture.civilite_prefet":               "civilité du préfet ou de la préfète (Madame ou Monsieur), si elle est connue",
 	"representant.qualite":                     "qualité de qui agit",
 	"representant.civilite":                    "civilité du signataire (Madame ou Monsieur)",
 	"representant.nom":                         "nom du signataire",
@@ -386,7 +390,7 @@ func (d *Dossier) Validate(file *ast.File) []Problem {
 	if v := d.Actor.Capacity; v != "" && v != "personne" && v != "avocat" && v != "association" {
 		add("representant.qualite", fmt.Sprintf("« %s » inconnu : personne, avocat ou association", v))
 	}
-	for _, f := range []string{"personne.civilite", "representant.civilite"} {
+	for _, f := range []string{"personne.civilite", "representant.civilite", "prefecture.civilite_prefet"} {
 		if v := d.Field(f); v != "" && v != "Madame" && v != "Monsieur" {
 			add(f, fmt.Sprintf("« %s » inconnu : Madame ou Monsieur", v))
 		}

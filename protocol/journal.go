@@ -30,6 +30,9 @@ const (
 	EventNote          = "note.added"
 	EventTimestamp     = "timestamp.added"
 	EventCaptureFailed = "capture.failed"
+	// EventPieceTitled gives a piece its inventory title after its import
+	// (art. R.412-2 al. 2 CJA); the piece's files and event are unchanged.
+	EventPieceTitled = "piece.titled"
 )
 
 // Event is one line of journal.jsonl. Prev is the SHA-256 (hex) of the exact

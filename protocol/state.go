@@ -183,6 +183,13 @@ func Fold(p *Protocol, events []Event, d *Dossier) *State {
 				}
 				st.Records = kept
 			}
+		case EventPieceTitled:
+			var t PieceTitle
+			if e.Decode(&t) == nil {
+				if p := s.Piece(t.Number); p != nil {
+					p.Title, p.TitledAt = t.Title, e.Time
+				}
+			}
 		case EventNote:
 			var n NoteRecord
 			if e.Decode(&n) == nil {

@@ -66,6 +66,17 @@ type Facts struct {
 	Steps      map[string]*StepFacts
 	Enclosures []Entry
 	CCCAddress string // the ANEF support address (SOURCES.md, ccc-courriel)
+	// Salutation is how the letter addresses the préfet: "Madame la
+	// Préfète, Monsieur le Préfet" when the holder is not stated
+	// (prefecture.civilite_prefet), "Monsieur le Préfet de police" in Paris
+	// (art. R.431-3 CESEDA: the préfecture de police) when stated.
+	Salutation string
+	// OnBehalf says for whom the signer asks, after "je vous demande, ":
+	// "au nom de ma cliente" for a lawyer; for an association, which holds
+	// no mandate the tool knows of, "avec Madame X, qui signe également la
+	// présente lettre" (the person co-signs, see defaultSignature); "" when
+	// the person writes.
+	OnBehalf string
 	// ProtocolTitle is the title of the case's protocol.
 	ProtocolTitle string
 	// MainLetter is the title of the protocol's main letter ("" if none).
@@ -139,6 +150,7 @@ func (in *Input) facts() *Facts {
 		f.E = "e"
 	}
 	f.DeThem = de(f.Them)
+	f.Salutation = salutation(d.Prefecture)
 	f.Messages = protocol.SplitLines(d.Blockage.ErrorMessage)
 	f.URLs = protocol.SplitLines(d.Blockage.URL)
 	f.BirthDate = longDate(d.Person.BirthDate)
@@ -161,6 +173,12 @@ func (in *Input) facts() *Facts {
 		f.Association, f.Signer = true, d.Actor.Name
 	default:
 		f.Self, f.Signer = true, f.PersonName
+	}
+	switch {
+	case f.Lawyer:
+		f.OnBehalf = "au nom " + f.DeThem
+	case f.Association:
+		f.OnBehalf = "avec " + f.Them + ", qui signe également la présente lettre"
 	}
 	f.Today = protocol.FrLongDate(in.Now)
 	f.Place = d.Actor.City
@@ -273,6 +291,31 @@ func (in *Input) facts() *Facts {
 		}
 	}
 	return f
+}
+
+// PrefectureOfPolice tells whether the préfecture is the préfecture de
+// police (Paris, art. R.431-3 CESEDA), from its name or its département.
+func PrefectureOfPolice(p protocol.Prefecture) bool {
+	name := strings.ToLower(strings.Join(strings.Fields(p.Name), " "))
+	name = strings.NewReplacer("é", "e", "É", "e").Replace(name)
+	return strings.Contains(name, "prefecture de police") || strings.TrimSpace(p.Department) == "75"
+}
+
+// salutation addresses the préfet as stated in dossier.yaml
+// (prefecture.civilite_prefet), both forms when the holder is not stated:
+// the tool does not guess who holds the office.
+func salutation(p protocol.Prefecture) string {
+	of := ""
+	if PrefectureOfPolice(p) {
+		of = " de police"
+	}
+	switch p.PrefectCivility {
+	case "Madame":
+		return "Madame la Préfète" + of
+	case "Monsieur":
+		return "Monsieur le Préfet" + of
+	}
+	return "Madame la Préfète" + of + ", Monsieur le Préfet" + of
 }
 
 // Agree returns the feminine form when the person is a woman: {{$.Agree "né" "née"}}.

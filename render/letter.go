@@ -346,7 +346,9 @@ func (f *Facts) defaultSignature() []string {
 	case f.Lawyer:
 		return []string{"Maître " + f.Signer, f.SignerTitle, "pour " + f.Person}
 	case f.Association:
-		return []string{a.Name, "pour l'association " + a.Organisation, "aux côtés " + de(f.Person)}
+		// The association holds no mandate the tool knows of: the person
+		// co-signs the letter (templates/SOURCES.md, mandat-association).
+		return []string{a.Name, "pour l'association " + a.Organisation, "", f.Person, "qui s'associe à la présente demande"}
 	}
 	return []string{f.PersonName}
 }

@@ -18,6 +18,7 @@ func (s *Server) pieceRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /d/{case}/pieces", s.pieces)
 	m.HandleFunc("POST /d/{case}/pieces", s.upload)
 	m.HandleFunc("GET /d/{case}/pieces/{n}", s.piece)
+	m.HandleFunc("POST /d/{case}/pieces/{n}/intitule", s.titlePiece)
 	m.HandleFunc("GET /d/{case}/pieces/{n}/fichier/{role}", s.pieceFile)
 	m.HandleFunc("GET /d/{case}/pieces/{n}/miniature", s.thumbnail)
 }
@@ -163,7 +164,25 @@ func (s *Server) piece(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, rel, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "piece", &page{Title: fmt.Sprintf("Pièce n°%d", n), Case: rel, Nav: "pieces", Data: d})
+	p := &page{Title: fmt.Sprintf("Pièce n°%d", n), Case: rel, Nav: "pieces", Data: d}
+	s.takeFlash(r, p)
+	s.render(w, r, http.StatusOK, "piece", p)
+}
+
+// titlePiece gives a piece its inventory title (art. R.412-2 al. 2 CJA).
+func (s *Server) titlePiece(w http.ResponseWriter, r *http.Request) {
+	rel := caseOf(r)
+	n, err := pieceNumber(r)
+	if err != nil {
+		s.fail(w, r, rel, err)
+		return
+	}
+	p, err := s.ws.TitlePiece(r.Context(), rel, n, r.PostFormValue("intitule"))
+	if err != nil {
+		s.fail(w, r, rel, err)
+		return
+	}
+	s.redirectMsg(w, r, fmt.Sprintf("%s/pieces/%d", caseURL(rel), n), fmt.Sprintf("Intitulé de la pièce n°%d enregistré : « %s ».", n, p.Title), "")
 }
 
 // pieceFile serves a file of a piece: images and PDFs inline, every other

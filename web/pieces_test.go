@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -169,5 +170,35 @@ func TestSecurityHTMLPieceIsInert(t *testing.T) {
 	}
 	if !strings.Contains(body, "Bonjour") {
 		t.Fatal("mail text not shown")
+	}
+}
+
+// M12 of the legal review: the Dossier page flags an imported piece without
+// an explicit title (art. R.412-2 al. 2 CJA) and links to its page, whose
+// form gives the title; the flag then goes away.
+func TestUntitledPieceFlaggedAndTitled(t *testing.T) {
+	ts := newTestServer(t, 0)
+	ts.ws.NewCase("dupont", "bug-technique")
+	pdf := readExample(t, "preuve-depot-lrar.pdf")
+	if code, body := ts.upload("dupont", map[string]string{"type": "capture", "date": "2026-03-10"}, upFile{"IMG_2031.pdf", pdf}); code != 200 {
+		t.Fatalf("upload: %d %s", code, body)
+	}
+	_, body := ts.get("/d/dupont/")
+	if !strings.Contains(body, "R.412-2 al. 2 CJA") || !strings.Contains(body, `href="/d/dupont/pieces/1#intitule"`) {
+		t.Fatalf("untitled piece not flagged on the Dossier page:\n%s", body)
+	}
+	if strings.Contains(body, "anef-dossier piece title") {
+		t.Error("the web page gives a command line instead of a link")
+	}
+	if code, body := ts.post("/d/dupont/pieces/1/intitule", url.Values{"intitule": {"deux\nlignes"}}); code == 200 || !strings.Contains(body, "saut de ligne") {
+		t.Errorf("a two-line title: %d, want a refusal naming the line break", code)
+	}
+	code, body := ts.post("/d/dupont/pieces/1/intitule", url.Values{"intitule": {"Capture d'écran de l'ANEF constatant le refus du numéro de visa"}})
+	if code != 200 || !strings.Contains(body, "Intitulé de la pièce n°1 enregistré") {
+		t.Fatalf("title form: %d %s", code, body)
+	}
+	_, body = ts.get("/d/dupont/")
+	if strings.Contains(body, "R.412-2 al. 2 CJA") {
+		t.Error("still flagged after the title was given")
 	}
 }

@@ -10,7 +10,8 @@ var checkCmd = command{
 	usage:   "anef-dossier [-C DOSSIER] check [--json]",
 	help: `Vérifie la syntaxe de dossier.yaml (clés inconnues, avec ligne et colonne), le format des champs
 remplis (dates, numéro d'étranger à 10 chiffres, courriels, téléphones), puis liste, pour chaque document
-que le protocole produira, les champs encore vides. Un dossier à moitié rempli est normal : check ne
+que le protocole produira, les champs encore vides, et les pièces importées sans intitulé explicite
+(art. R.412-2 al. 2 CJA : l'inventaire désigne chaque pièce par ce qu'elle montre). Un dossier à moitié rempli est normal : check ne
 bloque pas les autres commandes. Sortie non nulle seulement si un champ rempli est invalide.
 
 Exemple :
@@ -28,6 +29,10 @@ type checkResult struct {
 	Valid     bool               `json:"valid"`
 	Problems  []protocol.Problem `json:"problems"`
 	Documents []checkDoc         `json:"documents"`
+	// UntitledPieces: imported pieces without an explicit inventory title
+	// (art. R.412-2 al. 2 CJA); a warning, not a failure.
+	UntitledPieces []int  `json:"untitled_pieces"`
+	Untitled       string `json:"untitled_warning,omitempty"`
 }
 
 func runCheck(e *env, args []string) error {
@@ -62,6 +67,13 @@ func runCheck(e *env, args []string) error {
 	if res.Problems == nil {
 		res.Problems = []protocol.Problem{}
 	}
+	res.UntitledPieces = []int{}
+	if st, _, err := cs.State(); err == nil {
+		for _, pc := range st.UntitledPieces() {
+			res.UntitledPieces = append(res.UntitledPieces, pc.Number)
+		}
+		res.Untitled = st.UntitledWarning()
+	}
 	for _, doc := range p.Documents {
 		cd := checkDoc{ID: doc.ID, Title: doc.Title, Missing: []string{}}
 		cd.Missing = append(cd.Missing, doc.Missing(d)...)
@@ -89,6 +101,9 @@ func runCheck(e *env, args []string) error {
 			for _, f := range cd.Missing {
 				e.outf("  - %s (%s)\n", protocol.Label(f), f)
 			}
+		}
+		if res.Untitled != "" {
+			e.outf("Pièces : %s\n", res.Untitled)
 		}
 	}
 	if !res.Valid {

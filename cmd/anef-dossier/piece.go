@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
+	"strconv"
 	"strings"
 
 	"anefdossier/app"
@@ -14,8 +16,49 @@ import (
 var pieceCmd = command{
 	name:    "piece",
 	summary: "importe ou liste les pièces du dossier",
-	usage:   "anef-dossier [-C DOSSIER] piece add|list ...",
-	subs:    []*command{&pieceAddCmd, &pieceListCmd},
+	usage:   "anef-dossier [-C DOSSIER] piece add|list|title ...",
+	subs:    []*command{&pieceAddCmd, &pieceListCmd, &pieceTitleCmd},
+}
+
+var pieceTitleCmd = command{
+	name:    "title",
+	summary: "donne à une pièce son intitulé pour l'inventaire : ce qu'elle montre",
+	usage:   "anef-dossier [-C DOSSIER] piece title N TITRE",
+	help: `L'inventaire des pièces désigne chacune par un libellé suffisamment explicite (art. R.412-2 al. 2 CJA).
+Une pièce importée sans --title n'a que son type et sa date ; cette commande lui donne son intitulé.
+Le fichier de la pièce n'est pas touché : le journal garde l'intitulé donné, et sa date.
+
+Exemple :
+   anef-dossier -C ~/dossiers/dupont piece title 4 "Capture d'écran de l'ANEF constatant l'impossibilité de créer un compte avec le numéro de visa"`,
+	run: runPieceTitle,
+}
+
+func runPieceTitle(e *env, args []string) error {
+	fs := e.flags()
+	pos, err := fs.parse(e, args)
+	if err != nil {
+		return err
+	}
+	if err := fs.needArgs(pos, 2, 2, "un numéro de pièce et un TITRE"); err != nil {
+		return err
+	}
+	n, err := strconv.Atoi(strings.TrimPrefix(pos[0], "n°"))
+	if err != nil || n < 1 {
+		return usageErr(fmt.Sprintf("« %s » n'est pas un numéro de pièce", pos[0]), "anef-dossier piece list donne les numéros")
+	}
+	cs, err := e.openCase()
+	if err != nil {
+		return err
+	}
+	p, err := app.TitlePiece(context.Background(), cs, n, pos[1])
+	if errors.Is(err, protocol.ErrBadTitle) {
+		return usageErr(err.Error(), "un intitulé sur une ligne, qui dit ce que la pièce montre ; anef-dossier piece list donne les numéros")
+	}
+	if err != nil {
+		return err
+	}
+	e.outf("Pièce n°%d : intitulé « %s »\n", p.Number, p.Title)
+	return nil
 }
 
 var pieceAddCmd = command{

@@ -195,10 +195,20 @@ func runStatus(e *env, args []string) error {
 		}
 	}
 	printPlans(e, plans, protocol.Now())
-	for _, w := range st.Warnings {
+	for _, w := range statusWarnings(st) {
 		e.outf("\nAttention : %s\n", w)
 	}
 	return nil
+}
+
+// statusWarnings are the case's warnings, then the pieces that lack an
+// explicit inventory title (art. R.412-2 al. 2 CJA).
+func statusWarnings(st *protocol.State) []string {
+	out := append([]string{}, st.Warnings...)
+	if w := st.UntitledWarning(); w != "" {
+		out = append(out, w)
+	}
+	return out
 }
 
 func runNext(e *env, args []string) error {
