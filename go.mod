@@ -35,6 +35,10 @@ require (
 	// Internationalised domain names shown in Unicode and in ASCII on the
 	// capture banner (capture/address.go).
 	golang.org/x/net v0.61.0
+	// System calls the standard library lacks: rename without replace on
+	// Linux, macOS and Windows (internal/durable), the browser process
+	// detached and watched on Windows (capture/proc_windows.go).
+	golang.org/x/sys v0.50.0
 	// ISO 8859 decoding of imported e-mails (render/mail.go).
 	golang.org/x/text v0.44.0
 )
@@ -53,6 +57,5 @@ require (
 	github.com/mattn/go-runewidth v0.0.27 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/crypto v0.58.0 // indirect
-	golang.org/x/sys v0.50.0 // indirect
 	golang.org/x/tools v0.52.0 // indirect
 )
