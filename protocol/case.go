@@ -369,6 +369,9 @@ type Piece struct {
 	AddedAt time.Time `json:"-"`
 	// TitledAt: when the title was given after the import (piece.titled).
 	TitledAt time.Time `json:"-"`
+	// SetAside is set when the piece was set aside (see
+	// [EventPieceSetAside]); documents leave it out.
+	SetAside *SetAsideRecord `json:"-"`
 }
 
 // PieceFile is one stored file of a piece, relative to the case folder.

@@ -131,7 +131,14 @@ func (s *State) Next() *StepState {
 // préfecture's own channel, then does not apply). It reads nothing: commands
 // get a case's state from [Case.State] or [Tx.State].
 func Fold(p *Protocol, events []Event, d *Dossier) *State {
+	return foldState(p, events, d, nil)
+}
+
+// foldState is Fold; with renum (see [FoldDocuments]) the pieces are renumbered
+// and those mapped to 0 left out.
+func foldState(p *Protocol, events []Event, d *Dossier, renum map[int]int) *State {
 	s := &State{Protocol: p, Events: len(events), Dossier: d}
+	aside := setAside(events)
 	for i := range p.Steps {
 		s.Steps = append(s.Steps, &StepState{Step: &p.Steps[i]})
 	}
@@ -148,6 +155,13 @@ func Fold(p *Protocol, events []Event, d *Dossier) *State {
 			}
 			pc.canonical()
 			pc.EventID, pc.AddedAt = e.ID, e.Time
+			pc.SetAside = aside[pc.Number]
+			if renum != nil {
+				if renum[pc.Number] == 0 {
+					continue
+				}
+				pc.Number, pc.SetAside = renum[pc.Number], nil
+			}
 			s.Pieces = append(s.Pieces, pc)
 		case EventStepDone:
 			var r StepRecord
@@ -155,6 +169,9 @@ func Fold(p *Protocol, events []Event, d *Dossier) *State {
 				continue
 			}
 			r.EventID, r.RecordedAt = e.ID, e.Time
+			if renum != nil {
+				r.Pieces = remap(r.Pieces, renum)
+			}
 			st := s.StepState(r.Step)
 			if st == nil {
 				s.Warnings = append(s.Warnings, fmt.Sprintf("ligne %d : étape « %s » inconnue de ce protocole", e.Line, r.Step))
@@ -186,6 +203,9 @@ func Fold(p *Protocol, events []Event, d *Dossier) *State {
 		case EventPieceTitled:
 			var t PieceTitle
 			if e.Decode(&t) == nil {
+				if renum != nil {
+					t.Number = renum[t.Number] // 0 (set aside): no piece
+				}
 				if p := s.Piece(t.Number); p != nil {
 					p.Title, p.TitledAt = t.Title, e.Time
 				}
@@ -198,6 +218,12 @@ func Fold(p *Protocol, events []Event, d *Dossier) *State {
 		case EventTimestamp:
 			var t TimestampRecord
 			if e.Decode(&t) == nil {
+				if renum != nil {
+					if renum[t.Piece] == 0 {
+						continue
+					}
+					t.Piece = renum[t.Piece]
+				}
 				s.Timestamps = append(s.Timestamps, t)
 			}
 		case EventCaptureFailed:
@@ -266,7 +292,7 @@ func (s *State) evaluate(st *StepState) {
 		}
 		var dates []time.Time
 		for _, p := range s.Pieces {
-			if kinds[p.Kind] && !excluded[p.Number] {
+			if kinds[p.Kind] && !excluded[p.Number] && p.SetAside == nil {
 				st.Pieces = append(st.Pieces, p.Number)
 				dates = append(dates, p.Date)
 			}

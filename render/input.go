@@ -34,7 +34,9 @@ type Input struct {
 // Load reads a case for rendering. It takes no lock for long: the journal is
 // read under a shared lock, and rendering never writes to it.
 func Load(cs *protocol.Case) (*Input, error) {
-	st, derr, err := cs.State()
+	// The documents never include a piece set aside, and number the others
+	// continuously (R.412-2 CJA).
+	st, derr, err := cs.DocumentState()
 	if err != nil {
 		return nil, err
 	}

@@ -21,6 +21,25 @@ func (s *Server) pieceRoutes(m *http.ServeMux) {
 	m.HandleFunc("POST /d/{case}/pieces/{n}/intitule", s.titlePiece)
 	m.HandleFunc("GET /d/{case}/pieces/{n}/fichier/{role}", s.pieceFile)
 	m.HandleFunc("GET /d/{case}/pieces/{n}/miniature", s.thumbnail)
+	m.HandleFunc("POST /d/{case}/pieces/{n}/ecarter", s.setAside)
+}
+
+// setAside sets a piece aside with a reason (review 1, H3): the documents
+// leave it out, the file and the journal keep it.
+func (s *Server) setAside(w http.ResponseWriter, r *http.Request) {
+	rel := caseOf(r)
+	n, err := pieceNumber(r)
+	if err != nil {
+		s.fail(w, r, rel, err)
+		return
+	}
+	res, err := s.ws.SetAside(r.Context(), rel, n, r.PostFormValue("motif"))
+	if err != nil {
+		s.fail(w, r, rel, err)
+		return
+	}
+	s.redirectMsg(w, r, caseURL(rel)+"/pieces", fmt.Sprintf("Pièce n°%d écartée des documents (motif : %s). Le fichier reste dans le dossier et au journal ; les documents comptent désormais %s, numérotées sans trou.",
+		n, res.Record.Reason, protocol.Count(res.Kept, "pièce", "pièces")), strings.Join(res.Anchor.Lines(), " "))
 }
 
 type piecesData struct {

@@ -202,3 +202,35 @@ func TestUntitledPieceFlaggedAndTitled(t *testing.T) {
 		t.Error("still flagged after the title was given")
 	}
 }
+
+// Review 1, H3: a piece set aside from the piece's page, with a reason.
+func TestSetAsidePiece(t *testing.T) {
+	ts := newTestServer(t, 0)
+	ts.ws.NewCase("dupont", "bug-technique")
+	eml, pdf := readExample(t, "courriel-support.eml"), readExample(t, "preuve-depot-lrar.pdf")
+	if code, body := ts.upload("dupont", map[string]string{"type": "courriel"}, upFile{"support.eml", eml}, upFile{"depot.pdf", pdf}); code != 200 {
+		t.Fatalf("upload: %d %s", code, body)
+	}
+	code, body := ts.get("/d/dupont/pieces/1")
+	if code != 200 || !strings.Contains(body, `action="/d/dupont/pieces/1/ecarter"`) {
+		t.Fatalf("no set-aside form: %d", code)
+	}
+	dir := filepath.Join(ts.ws.Root, "dupont")
+	n := journalLines(t, dir)
+	code, body = ts.post("/d/dupont/pieces/1/ecarter", url.Values{"motif": {""}})
+	if code != 400 || !strings.Contains(body, "motif manquant") || journalLines(t, dir) != n {
+		t.Fatalf("empty reason: %d, %d lines", code, journalLines(t, dir))
+	}
+	code, body = ts.post("/d/dupont/pieces/1/ecarter", url.Values{"motif": {"courriel en double"}})
+	if code != 200 || !strings.Contains(body, "Pièce n°1 écartée des documents (motif : courriel en double)") ||
+		!strings.Contains(body, "Écartée des documents le ") || journalLines(t, dir) != n+1 {
+		t.Fatalf("set aside: %d %s", code, body)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "pieces", "001-courriel.eml")); err != nil {
+		t.Error("the file of the piece set aside is gone")
+	}
+	code, body = ts.post("/d/dupont/pieces/1/ecarter", url.Values{"motif": {"encore"}})
+	if code != 400 || !strings.Contains(body, "pièce déjà écartée") {
+		t.Errorf("twice: %d", code)
+	}
+}

@@ -194,3 +194,20 @@ func writeChained(ts *testscript.TestScript, dir string, lines [][]byte) {
 	ts.Check(os.WriteFile(ts.MkAbs(filepath.Join(dir, protocol.JournalFile)), out.Bytes(), 0o600))
 	ts.Check(os.WriteFile(ts.MkAbs(filepath.Join(dir, protocol.HeadFile)), []byte(fmt.Sprintf("%d %s\n", len(lines), prev)), 0o600))
 }
+
+func init() {
+	// plant-piece CASE FILE KIND: stores FILE as the next piece without the
+	// import's checks, as a version before issue 16 did (a piece that cannot
+	// be rendered, already in a case).
+	scriptCmds["plant-piece"] = func(ts *testscript.TestScript, neg bool, args []string) {
+		cs, err := protocol.Open(ts.MkAbs(args[0]), nil)
+		ts.Check(err)
+		tx, err := cs.Begin(context.Background())
+		ts.Check(err)
+		defer tx.Close()
+		p, _, err := tx.AddPiece(protocol.NewPiece{Kind: args[2], Provenance: protocol.ProvenanceImported, OriginalName: filepath.Base(args[1]),
+			Files: []protocol.NewFile{{Role: protocol.RolePiece, Ext: filepath.Ext(args[1]), Src: ts.MkAbs(args[1])}}})
+		ts.Check(err)
+		fmt.Fprintf(ts.Stdout(), "pièce n°%d plantée : %s\n", p.Number, p.Main().Path)
+	}
+}

@@ -15,9 +15,63 @@ import (
 
 var pieceCmd = command{
 	name:    "piece",
-	summary: "importe ou liste les pièces du dossier",
-	usage:   "anef-dossier [-C DOSSIER] piece add|list|title ...",
-	subs:    []*command{&pieceAddCmd, &pieceListCmd, &pieceTitleCmd},
+	summary: "importe, liste, intitule ou écarte les pièces du dossier",
+	usage:   "anef-dossier [-C DOSSIER] piece add|list|title|set-aside ...",
+	subs:    []*command{&pieceAddCmd, &pieceListCmd, &pieceTitleCmd, &pieceSetAsideCmd},
+}
+
+var pieceSetAsideCmd = command{
+	name:    "set-aside",
+	summary: "écarte une pièce des documents, avec un motif (le fichier et le journal la gardent)",
+	usage:   "anef-dossier [-C DOSSIER] piece set-aside N --reason MOTIF",
+	help: `Inscrit au journal que la pièce N est écartée, avec son motif. Rien n'est effacé : le fichier reste dans
+pieces/, verify continue d'en contrôler l'empreinte, le journal garde son historique. Le dossier, l'inventaire,
+l'export Télérecours et le courriel ne l'incluent plus, et les pièces suivantes y sont renumérotées sans trou
+(art. R.412-2 du code de justice administrative). Une pièce écartée ne peut pas être réintégrée : importez à
+nouveau le fichier si besoin.
+
+Exemple :
+   anef-dossier -C ~/dossiers/dupont piece set-aside 8 --reason "PDF protégé par mot de passe, illisible"`,
+	run: runPieceSetAside,
+}
+
+func runPieceSetAside(e *env, args []string) error {
+	fs := e.flags()
+	reason := fs.String("reason", "r", "", "motif, gardé au journal (obligatoire)")
+	pos, err := fs.parse(e, args)
+	if err != nil {
+		return err
+	}
+	if err := fs.needArgs(pos, 1, 1, "un numéro de pièce"); err != nil {
+		return err
+	}
+	n, err := strconv.Atoi(strings.TrimPrefix(pos[0], "n°"))
+	if err != nil || n < 1 {
+		return usageErr(fmt.Sprintf("« %s » n'est pas un numéro de pièce", pos[0]), "anef-dossier piece list donne les numéros")
+	}
+	cs, err := e.openCase()
+	if err != nil {
+		return err
+	}
+	res, err := app.SetAside(context.Background(), cs, n, *reason)
+	var ue *app.UnknownPieceError
+	switch {
+	case errors.Is(err, protocol.ErrNoReason):
+		return usageErr(err.Error(), `--reason "pourquoi la pièce est écartée"`)
+	case errors.Is(err, protocol.ErrBadReason):
+		return usageErr(err.Error(), "donnez le motif sur une seule ligne")
+	case errors.As(err, &ue):
+		return usageErr(err.Error(), "anef-dossier piece list donne les numéros")
+	case errors.Is(err, protocol.ErrAlreadySetAside):
+		return failure(err.Error(), "rien n'a été changé")
+	case err != nil:
+		return err
+	}
+	e.outf("Pièce n°%d écartée des documents : %s (motif : %s). Le fichier reste dans le dossier et au journal.\n",
+		res.Piece.Number, res.Piece.Main().Path, protocol.Neutralize(res.Record.Reason))
+	e.outf("Les documents comptent désormais %s, numérotées sans trou ; relancez anef-dossier render.\n", protocol.Count(res.Kept, "pièce", "pièces"))
+	e.printAnchor(res.Anchor)
+	return nil
 }
 
 var pieceTitleCmd = command{
@@ -142,6 +196,7 @@ type pieceJSON struct {
 	OriginalName string               `json:"original_name,omitempty"`
 	Files        []protocol.PieceFile `json:"files"`
 	Timestamped  bool                 `json:"timestamped"`
+	SetAside     string               `json:"set_aside_reason,omitempty"`
 }
 
 func runPieceList(e *env, args []string) error {
@@ -169,8 +224,12 @@ func runPieceList(e *env, args []string) error {
 	if *asJSON {
 		out := []pieceJSON{}
 		for _, p := range st.Pieces {
-			out = append(out, pieceJSON{Number: p.Number, Kind: p.Kind, Title: p.Title, Date: p.Date.Format("2006-01-02T15:04:05Z07:00"),
-				Provenance: p.Provenance, OriginalName: p.OriginalName, Files: p.Files, Timestamped: stamped[p.Number]})
+			j := pieceJSON{Number: p.Number, Kind: p.Kind, Title: p.Title, Date: p.Date.Format("2006-01-02T15:04:05Z07:00"),
+				Provenance: p.Provenance, OriginalName: p.OriginalName, Files: p.Files, Timestamped: stamped[p.Number]}
+			if p.SetAside != nil {
+				j.SetAside = p.SetAside.Reason
+			}
+			out = append(out, j)
 		}
 		return e.printJSON(out)
 	}
@@ -193,7 +252,10 @@ func runPieceList(e *env, args []string) error {
 		if stamped[p.Number] {
 			ts = " [horodatée]"
 		}
-		e.outf("n°%d  %s  %-14s %s (%s)%s\n", p.Number, date, p.Kind, title, p.Provenance.Label(), ts)
+		if p.SetAside != nil {
+			ts += fmt.Sprintf(" [écartée le %s : %s]", protocol.FrDate(p.SetAside.At), p.SetAside.Reason)
+		}
+		e.outf("n°%d  %s  %-14s %s (%s)%s\n", p.Number, date, p.Kind, protocol.Neutralize(title), p.Provenance.Label(), protocol.Neutralize(ts))
 	}
 	return nil
 }
