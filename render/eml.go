@@ -56,7 +56,8 @@ type attachment struct {
 // Draft composes one e-mail document. Its template's "a" block gives the
 // recipients (from dossier.yaml, or the sourced CCC address); its "joindre"
 // block lists what to attach: "lettre" (the protocol's main letter as PDF),
-// "pieces" (every piece), "captures" (the screenshots only).
+// "pieces" (every piece the document lists, never the proofs of the
+// letter's own sending), "captures" (the screenshots only).
 func (in *Input) Draft(docID string) (*Draft, error) {
 	l, err := in.Compose(docID)
 	if err != nil {
@@ -101,8 +102,12 @@ func (in *Input) Draft(docID string) (*Draft, error) {
 			}
 			atts = append(atts, attachment{name, "application/pdf", pdf})
 		case "pieces", "captures":
+			skip := in.exclusions(in.State.Protocol.Document(docID))
 			for i := range in.State.Pieces {
 				p := &in.State.Pieces[i]
+				if skip[p.Number] {
+					continue
+				}
 				if what == "captures" && !isCapture(p) && p.Kind != "capture" {
 					continue
 				}

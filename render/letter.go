@@ -96,6 +96,54 @@ func (in *Input) ownProofs(docID string) map[int]bool {
 	return out
 }
 
+// exclusions are the pieces a document never encloses (nor attaches).
+func (in *Input) exclusions(doc *protocol.Document) map[int]bool {
+	if main := in.carries(doc); main != "" {
+		return in.carriedEnclosures(main)
+	}
+	return in.ownProofs(doc.ID)
+}
+
+// carries returns the letter an e-mail document sends a copy of: the main
+// letter, when the e-mail is a document of the step that sends it
+// (courriel-prefecture beside the LRAR); "" otherwise.
+func (in *Input) carries(doc *protocol.Document) string {
+	main := in.MainLetterID()
+	if main == "" || main == doc.ID || !strings.HasPrefix(doc.ID, "courriel") {
+		return ""
+	}
+	step, _ := in.State.Protocol.SentBy(main)
+	if step == nil {
+		return ""
+	}
+	for _, d := range step.Documents {
+		if d == doc.ID {
+			return main
+		}
+	}
+	return ""
+}
+
+// carriedEnclosures is what an e-mail carrying letter main must not list:
+// what the letter itself does not enclose (the proofs of its sending, its
+// own copies, the e-mail copy), and, once the letter is sent, every piece
+// added after it: the e-mail lists the letter's enclosures, numbered as in
+// the letter.
+func (in *Input) carriedEnclosures(main string) map[int]bool {
+	out := in.ownProofs(main)
+	if out == nil {
+		out = map[int]bool{}
+	}
+	if sent := in.SentLetter(main); sent != nil {
+		for i := range in.State.Pieces {
+			if n := in.State.Pieces[i].Number; n >= sent.Number {
+				out[n] = true
+			}
+		}
+	}
+	return out
+}
+
 // DiligenceError lists the steps a letter recounts that are not done yet.
 type DiligenceError struct {
 	Document string
@@ -193,7 +241,7 @@ func (in *Input) Compose(docID string) (*Letter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("modèle %s : %w", templateName(doc), err)
 	}
-	in.excluded, in.composing = in.ownProofs(doc.ID), doc.ID
+	in.excluded, in.composing = in.exclusions(doc), doc.ID
 	defer func() { in.excluded, in.composing = nil, "" }()
 	f := in.facts()
 	if id := in.MainLetterID(); id != "" && id != doc.ID {

@@ -346,7 +346,9 @@ func TestDrafts(t *testing.T) {
 			t.Errorf("ccc To = %q", m.To)
 		}
 		if d.Name == "courriel-prefecture.eml" {
-			if !strings.Contains(m.To, "titres-sejour@prefecture-fictive.example") || len(m.Attachments) != 9 {
+			// the letter and its 7 enclosures: never the proof of posting
+			// of the LRAR it copies (piece n°8)
+			if !strings.Contains(m.To, "titres-sejour@prefecture-fictive.example") || len(m.Attachments) != 8 {
 				t.Errorf("prefecture draft: To %q, %d attachments", m.To, len(m.Attachments))
 			}
 		}
