@@ -151,18 +151,29 @@ type DiligenceError struct {
 }
 
 func (e *DiligenceError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s : diligences obligatoires pas encore faites, la lettre affirmerait des démarches qui n'ont pas eu lieu :", e.Document)
+	return e.Summary() + "\n  " + strings.Join(e.Lines(), "\n  ")
+}
+
+// Summary is the first sentence of the error, without the list.
+func (e *DiligenceError) Summary() string {
+	return fmt.Sprintf("%s : diligences obligatoires pas encore faites, la lettre affirmerait des démarches qui n'ont pas eu lieu ; rien n'a été écrit :", e.Document)
+}
+
+// Lines are the missing steps, one a line: what the step is, what it
+// lacks, and the command that records it.
+func (e *DiligenceError) Lines() []string {
+	var out []string
 	for _, st := range e.Steps {
-		fmt.Fprintf(&b, "\n  - %s (%s)", st.Step.Title, st.Step.ID)
+		l := fmt.Sprintf("- %s (étape %s)", st.Step.Title, st.Step.ID)
 		if st.Missing != "" {
-			fmt.Fprintf(&b, " : manque %s", st.Missing)
+			l += " : manque " + st.Missing
 		}
 		if st.Step.Command != "" {
-			fmt.Fprintf(&b, "\n    à enregistrer avec : %s", st.Step.Command)
+			l += " ; à enregistrer avec : " + st.Step.Command
 		}
+		out = append(out, l)
 	}
-	return b.String()
+	return out
 }
 
 // CheckDiligences returns a [*DiligenceError] when a step the document

@@ -211,6 +211,9 @@ type cliError struct {
 	msg  string
 	hint string
 	code int
+	// lines are printed one a line under the message (a list of what is
+	// missing, each with the command that records it).
+	lines []string
 }
 
 func (e *cliError) Error() string { return e.msg }
@@ -225,6 +228,9 @@ func report(stderr io.Writer, err error) int {
 		ce = translate(err)
 	}
 	fmt.Fprintf(stderr, "anef-dossier: erreur : %s\n", oneLine(ce.msg))
+	for _, l := range ce.lines {
+		fmt.Fprintf(stderr, "anef-dossier:   %s\n", oneLine(l))
+	}
 	if ce.hint != "" {
 		fmt.Fprintf(stderr, "anef-dossier: astuce : %s\n", oneLine(ce.hint))
 	}

@@ -154,6 +154,11 @@ func runRenderLetter(e *env, args []string) error {
 	if !*draft {
 		for _, id := range ids {
 			if err := in.CheckDiligences(id); err != nil {
+				var de *render.DiligenceError
+				if errors.As(err, &de) {
+					return &cliError{msg: de.Summary(), lines: de.Lines(), code: 1,
+						hint: "anef-dossier protocol status montre chaque étape ; render letter --draft donne un projet marqué comme tel"}
+				}
 				return failure(err.Error(), "anef-dossier protocol status ; ou render letter --draft pour un projet")
 			}
 		}
