@@ -403,8 +403,42 @@ func (d *Dossier) Validate(file *ast.File) []Problem {
 			add("blocage.url", fmt.Sprintf("« %s » n'est pas une adresse web (http:// ou https://)", v))
 		}
 	}
+	// Control characters (NUL, ESC, bidi overrides) have no place in a
+	// letter: they would reach the PDFs neutralised as [U+001B] and could
+	// hide or reorder text (review 1, low 13).
+	hiddenFields(reflect.ValueOf(d).Elem(), "", func(field, v string) {
+		add(field, fmt.Sprintf("caractère de contrôle invisible dans « %s » : supprimez-le (il apparaîtrait ainsi dans les courriers)", Clip(Neutralize(v), 200)))
+	})
 	sort.SliceStable(ps, func(i, j int) bool { return ps[i].Line < ps[j].Line })
 	return ps
+}
+
+// hiddenFields calls found for each string of v (a struct of dossier.yaml,
+// fields named by their yaml path) that holds a character [Neutralize]
+// would replace.
+func hiddenFields(v reflect.Value, prefix string, found func(field, v string)) {
+	switch v.Kind() {
+	case reflect.String:
+		if HasHidden(v.String()) {
+			found(prefix, v.String())
+		}
+	case reflect.Slice:
+		for i := 0; i < v.Len(); i++ {
+			hiddenFields(v.Index(i), fmt.Sprintf("%s[%d]", prefix, i), found)
+		}
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			tag := strings.Split(v.Type().Field(i).Tag.Get("yaml"), ",")[0]
+			if tag == "" || tag == "-" || !v.Type().Field(i).IsExported() {
+				continue
+			}
+			name := tag
+			if prefix != "" {
+				name = prefix + "." + tag
+			}
+			hiddenFields(v.Field(i), name, found)
+		}
+	}
 }
 
 func checkEmail(v string) error {

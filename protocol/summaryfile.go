@@ -96,7 +96,9 @@ func fileStamp(path string) (size, mtime int64, err error) {
 // match the journal (jst), dossier.yaml and the protocol as pc has it; nil
 // otherwise.
 func readSummary(c *Case, jst os.FileInfo, pc *protocolCache) *summary {
-	f, err := os.Open(c.Path(SummaryFile))
+	// Never os.Open: a FIFO would block list for ever, a link could point
+	// anywhere (review 1, list over a hostile case).
+	f, _, err := OpenCaseFile(c.Path(SummaryFile), SummaryFile)
 	if err != nil {
 		return nil
 	}
@@ -237,13 +239,20 @@ func (t *Tx) updateSummary() {
 // the case's exclusive lock taken without waiting; ok is false when the lock
 // is busy or the case cannot be summarised (then list folds it unlocked).
 func (c *Case) refreshSummary(pc *protocolCache) (sf *summary, ok bool) {
-	fl := flock.New(c.Path(LockFile))
+	// The lock is never followed if it is a link, nor chmod-ed through one
+	// (review 1, M5): the same rules as every other command.
+	if st, err := os.Lstat(c.Path(LockFile)); err == nil && !st.Mode().IsRegular() {
+		return nil, false
+	}
+	fl := flock.New(c.Path(LockFile), flock.SetFlag(lockOpenFlag), flock.SetPermissions(FileMode))
 	locked, err := fl.TryLock()
 	if err != nil || !locked {
 		return nil, false
 	}
 	defer fl.Unlock()
-	_ = os.Chmod(c.Path(LockFile), FileMode)
+	if st, err := os.Lstat(c.Path(LockFile)); err != nil || !st.Mode().IsRegular() {
+		return nil, false
+	}
 	jst, err := os.Stat(c.Path(JournalFile))
 	if err != nil {
 		return nil, false

@@ -2,6 +2,7 @@ package main
 
 import (
 	"anefdossier/protocol"
+	"strings"
 )
 
 var checkCmd = command{
@@ -23,6 +24,30 @@ type checkDoc struct {
 	ID      string   `json:"id"`
 	Title   string   `json:"title"`
 	Missing []string `json:"missing_fields"`
+	// Invalid are the fields the document uses whose value check refuses
+	// (review 1, low 15: a document is never "prêt" with an invalid field).
+	Invalid []string `json:"invalid_fields"`
+}
+
+// usesField tells whether doc uses field (a problem's field, perhaps with
+// an index: prefecture.courriels[0]).
+func usesField(doc *protocol.Document, field string) bool {
+	if i := strings.IndexByte(field, '['); i >= 0 {
+		field = field[:i]
+	}
+	for _, f := range doc.Fields {
+		if f == field {
+			return true
+		}
+	}
+	for _, g := range doc.AnyOf {
+		for _, f := range g {
+			if f == field {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 type checkResult struct {
@@ -75,8 +100,13 @@ func runCheck(e *env, args []string) error {
 		res.Untitled = st.UntitledWarning()
 	}
 	for _, doc := range p.Documents {
-		cd := checkDoc{ID: doc.ID, Title: doc.Title, Missing: []string{}}
+		cd := checkDoc{ID: doc.ID, Title: doc.Title, Missing: []string{}, Invalid: []string{}}
 		cd.Missing = append(cd.Missing, doc.Missing(d)...)
+		for _, pr := range res.Problems {
+			if pr.Field != "" && usesField(&doc, pr.Field) {
+				cd.Invalid = append(cd.Invalid, pr.Field)
+			}
+		}
 		res.Documents = append(res.Documents, cd)
 	}
 	if *asJSON {
@@ -93,9 +123,15 @@ func runCheck(e *env, args []string) error {
 			}
 		}
 		for _, cd := range res.Documents {
-			if len(cd.Missing) == 0 {
+			if len(cd.Missing) == 0 && len(cd.Invalid) == 0 {
 				e.outf("%s : prêt.\n", cd.Title)
 				continue
+			}
+			if len(cd.Invalid) > 0 {
+				e.outf("%s : pas prêt, %s invalide(s) (voir ci-dessus) : %s\n", cd.Title, protocol.Count(len(cd.Invalid), "champ", "champs"), strings.Join(cd.Invalid, ", "))
+				if len(cd.Missing) == 0 {
+					continue
+				}
 			}
 			e.outf("%s : il manque %s :\n", cd.Title, protocol.Count(len(cd.Missing), "champ", "champs"))
 			for _, f := range cd.Missing {

@@ -29,13 +29,26 @@ func (e *env) printJSON(v any) error {
 	return enc.Encode(v)
 }
 
+// outf prints to the terminal. What it prints may come from a case received
+// from someone else (a name, a title, a file name): control characters are
+// shown as their code, never sent raw to the terminal (review 1, low 13).
 func (e *env) outf(format string, a ...any) {
-	fmt.Fprintf(e.stdout, format, a...)
+	fmt.Fprint(e.stdout, protocol.Neutralize(fmt.Sprintf(format, a...)))
 }
 
 func (e *env) warnf(format string, a ...any) {
-	fmt.Fprintf(e.stderr, "anef-dossier: attention : "+format+"\n", a...)
+	fmt.Fprint(e.stderr, protocol.Neutralize(fmt.Sprintf("anef-dossier: attention : "+format+"\n", a...)))
 }
+
+// cell makes a value fit one cell of a table printed to the terminal:
+// control characters shown as their code, tabs and line breaks as spaces,
+// at most maxCell characters.
+func cell(s string) string {
+	return protocol.Clip(protocol.Neutralize(strings.Join(strings.Fields(s), " ")), maxCell)
+}
+
+// maxCell bounds a cell of a table (a name of 1 MB would make list unreadable).
+const maxCell = 200
 
 // parseUserDate reads a date flag, or returns a usage error naming the flag.
 func parseUserDate(flag, v string) (time.Time, bool, error) {

@@ -131,7 +131,7 @@ func runList(e *env, args []string) error {
 			protocolID = "?"
 		}
 		if e.Error != "" {
-			fmt.Fprintf(tw, "ERREUR\t-\t%s\t%s\t%s\t-\t%s\n", who, protocolID, e.Error, e.Dir)
+			fmt.Fprintf(tw, "ERREUR\t-\t%s\t%s\t%s\t-\t%s\n", cell(who), cell(protocolID), protocol.Clip(e.Error, 2*maxCell), cell(e.Dir))
 			continue
 		}
 		when, date, title := "-", "-", "aucun délai connu"
@@ -142,7 +142,7 @@ func runList(e *env, args []string) error {
 		if s.Next != nil {
 			step = s.Next.Step.Title
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", when, date, who, protocolID, step, title, e.Dir)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", when, date, cell(who), cell(protocolID), cell(step), cell(title), cell(e.Dir))
 	}
 	if err := tw.Flush(); err != nil {
 		return err

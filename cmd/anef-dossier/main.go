@@ -238,7 +238,7 @@ func report(stderr io.Writer, err error) int {
 }
 
 func oneLine(s string) string {
-	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
+	return protocol.Neutralize(strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " "))
 }
 
 // translate turns a library error into a user error with a hint.
