@@ -407,7 +407,7 @@ func (f *Facts) defaultSignature() []string {
 	case f.Association:
 		// The association holds no mandate the tool knows of: the person
 		// co-signs the letter (templates/SOURCES.md, mandat-association).
-		return []string{a.Name, "pour l'association " + a.Organisation, "", f.Person, "qui s'associe à la présente demande"}
+		return []string{a.Name, "pour l'association " + a.Organisation, "", f.Person, "qui s'associe à la présente lettre"}
 	}
 	return []string{f.PersonName}
 }
