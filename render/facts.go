@@ -95,6 +95,8 @@ type Attempt struct {
 	// Tool: a capture made by anef-dossier, its banner showing the address,
 	// date and time; otherwise an imported image.
 	Tool bool
+	// Cited: a recorded step also cites this piece (its paragraph names it).
+	Cited bool
 }
 
 // Other is a piece attached to no step.
@@ -218,7 +220,7 @@ func (in *Input) facts() *Facts {
 			continue
 		}
 		{
-			a := Attempt{Number: p.Number, Date: in.pieceDate(p), Title: in.PieceTitle(p), Tool: isCapture(p)}
+			a := Attempt{Number: p.Number, Date: in.pieceDate(p), Title: in.PieceTitle(p), Tool: isCapture(p), Cited: cited[p.Number]}
 			f.AllTool = f.AllTool && a.Tool
 			f.AnyImported = f.AnyImported || !a.Tool
 			if s := captureSummary(p); s != nil {
