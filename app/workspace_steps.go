@@ -21,6 +21,8 @@ type CaseView struct {
 	// the command line: the page links to each piece's title form).
 	Untitled        []*protocol.Piece
 	UntitledWarning string
+	// TitleAdvice: no copy of the residence document held (m14), or "".
+	TitleAdvice string
 }
 
 // Person is "SURNAME First names" from dossier.yaml, or "".
@@ -44,6 +46,7 @@ func (w *Workspace) Case(rel string) (*CaseView, error) {
 	v := &CaseView{Rel: rel, State: st, Dossier: st.Dossier, DossierErr: derr, Next: st.Next()}
 	v.Deadlines = st.Deadlines(st.Dossier, protocol.Now())
 	v.Untitled, v.UntitledWarning = st.UntitledPieces(), st.UntitledReason()
+	v.TitleAdvice = st.TitleCopyAdvice()
 	return v, nil
 }
 

@@ -51,9 +51,12 @@ func (t *Tx) TitlePiece(n int, title string) (Piece, error) {
 
 // explicitKinds are the kinds whose generated inventory title says what the
 // piece shows without the user's words: the proofs of a letter's sending
-// (named after the letter and its number) and the copy of a letter sent.
+// (named after the letter and its number), the copy of a letter sent, the
+// capture of the CCC's « Nous contacter » form and its automatic answers. A
+// call log is not one of them: its title should say whether the call was
+// answered (legal review 1, section 6.7).
 var explicitKinds = map[string]bool{
-	"preuve-depot": true, "accuse-reception": true, "lettre-envoyee": true,
+	"preuve-depot": true, "accuse-reception": true, "lettre-envoyee": true, "formulaire-ccc": true,
 }
 
 // NeedsTitle tells whether a piece lacks the explicit title the inventory
@@ -119,4 +122,21 @@ func plural(n int, one, many string) string {
 		return many
 	}
 	return one
+}
+
+// TitleCopyAdvice advises, in French, to import a copy of the residence
+// document held when dossier.yaml gives its expiry date and no piece of
+// kind « titre » is in the case (legal review 1, m14: the copy proves the
+// expiry date and the foreigner number); "" otherwise.
+func (s *State) TitleCopyAdvice() string {
+	if s.Dossier == nil || strings.TrimSpace(s.Dossier.Procedure.ExpiryDate) == "" {
+		return ""
+	}
+	for i := range s.Pieces {
+		if s.Pieces[i].Kind == "titre" {
+			return ""
+		}
+	}
+	return `aucune copie du document de séjour détenu n'est au dossier : elle prouve sa date d'expiration et le numéro d'étranger. ` +
+		`Importez-la : anef-dossier piece add TITRE.pdf --kind titre --title "Copie du titre de séjour, valable jusqu'au JJ/MM/AAAA".`
 }

@@ -96,3 +96,25 @@ func TestUntitledPieceFlaggedThenTitled(t *testing.T) {
 		t.Errorf("verify after titling: %+v, %v", rep, err)
 	}
 }
+
+// m14 of the legal review: with the expiry date of the document held in
+// dossier.yaml and no copy of it among the pieces, the tool advises to import
+// one; a piece of kind « titre » ends the advice.
+func TestTitleCopyAdvice(t *testing.T) {
+	j := newSyn(t, "bug-technique")
+	st := j.state()
+	st.Dossier = &Dossier{}
+	if a := st.TitleCopyAdvice(); a != "" {
+		t.Errorf("advice without an expiry date: %q", a)
+	}
+	st.Dossier.Procedure.ExpiryDate = "2026-05-31"
+	if a := st.TitleCopyAdvice(); !strings.Contains(a, "--kind titre") {
+		t.Errorf("advice = %q, want the command importing the title", a)
+	}
+	j.piece("titre", "2025-06-01")
+	st = j.state()
+	st.Dossier = &Dossier{Procedure: Procedure{ExpiryDate: "2026-05-31"}}
+	if a := st.TitleCopyAdvice(); a != "" {
+		t.Errorf("advice kept with a copy of the title: %q", a)
+	}
+}

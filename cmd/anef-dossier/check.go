@@ -58,6 +58,8 @@ type checkResult struct {
 	// (art. R.412-2 al. 2 CJA); a warning, not a failure.
 	UntitledPieces []int  `json:"untitled_pieces"`
 	Untitled       string `json:"untitled_warning,omitempty"`
+	// Advice: no copy of the residence document held (m14).
+	Advice string `json:"advice,omitempty"`
 }
 
 func runCheck(e *env, args []string) error {
@@ -98,6 +100,7 @@ func runCheck(e *env, args []string) error {
 			res.UntitledPieces = append(res.UntitledPieces, pc.Number)
 		}
 		res.Untitled = st.UntitledWarning()
+		res.Advice = st.TitleCopyAdvice()
 	}
 	for _, doc := range p.Documents {
 		cd := checkDoc{ID: doc.ID, Title: doc.Title, Missing: []string{}, Invalid: []string{}}
@@ -140,6 +143,9 @@ func runCheck(e *env, args []string) error {
 		}
 		if res.Untitled != "" {
 			e.outf("Pièces : %s\n", res.Untitled)
+		}
+		if res.Advice != "" {
+			e.outf("Conseil : %s\n", res.Advice)
 		}
 	}
 	if !res.Valid {

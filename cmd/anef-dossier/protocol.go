@@ -198,6 +198,9 @@ func runStatus(e *env, args []string) error {
 	for _, w := range statusWarnings(st) {
 		e.outf("\nAttention : %s\n", w)
 	}
+	if c := st.TitleCopyAdvice(); c != "" {
+		e.outf("\nConseil : %s\n", c)
+	}
 	return nil
 }
 
