@@ -3,16 +3,17 @@ package render
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"time"
 
 	"codeberg.org/go-pdf/fpdf"
 	"github.com/go-fonts/liberation/liberationsansbold"
 	"github.com/go-fonts/liberation/liberationsansregular"
 
-	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/validate"
 
 	"anefdossier/protocol"
 )
@@ -31,6 +32,21 @@ func pdfConf() *model.Configuration {
 	return conf
 }
 
+// readPDF reads and validates a PDF: what pdfcpu's api.ReadAndValidate does
+// for our configuration. The api package is not imported: it pulls in
+// pdfcpu's form filling and with it go-runewidth, whose init() costs every
+// command of the binary about 40 ms at start-up.
+func readPDF(rs io.ReadSeeker) (*model.Context, error) {
+	ctx, err := pdfcpu.Read(rs, pdfConf())
+	if err != nil {
+		return nil, fmt.Errorf("read context: %w", err)
+	}
+	if err := validate.XRefTable(ctx); err != nil {
+		return nil, fmt.Errorf("validation error (obj#:%d): %w", ctx.CurObj, err)
+	}
+	return ctx, nil
+}
+
 // pdfPages counts the pages of an imported PDF piece in the first pass
 // and remembers them for the second, which reads the piece (checked against
 // the journal) only when it copies it.
@@ -43,12 +59,12 @@ func (b *builder) pdfPages(p *protocol.Piece) (int, error) {
 		return 0, err
 	}
 	defer f.Close()
-	n, err := api.PageCount(f, pdfConf())
+	ctx, err := readPDF(f)
 	if err != nil {
 		return 0, fmt.Errorf("pièce n°%d : PDF illisible : %w", p.Number, err)
 	}
-	b.pageCounts[p.Number] = n
-	return n, nil
+	b.pageCounts[p.Number] = ctx.PageCount
+	return ctx.PageCount, nil
 }
 
 // stamped reads an imported PDF and stamps every page with its piece number
@@ -57,7 +73,7 @@ func (b *builder) pdfPages(p *protocol.Piece) (int, error) {
 // per page of the piece and of the same size, laid over it by pdfcpu.
 func stamped(data []byte, number, first, total int) (ctx *model.Context, err error) {
 	defer catch(&err)
-	ctx, err = api.ReadAndValidate(bytes.NewReader(data), pdfConf())
+	ctx, err = readPDF(bytes.NewReader(data))
 	if err != nil {
 		return nil, err
 	}
@@ -69,10 +85,13 @@ func stamped(data []byte, number, first, total int) (ctx *model.Context, err err
 	if err != nil {
 		return nil, err
 	}
-	wm, err := api.PDFMultiWatermarkForReadSeeker(bytes.NewReader(stamps), 1, 1, "pos:c, scale:1 abs, rot:0", true, false, types.POINTS)
+	wm, err := pdfcpu.ParsePDFWatermarkDetails("", "pos:c, scale:1 abs, rot:0", true, types.POINTS)
 	if err != nil {
 		return nil, err
 	}
+	wm.PDF = bytes.NewReader(stamps)
+	wm.PdfMultiStartPageNrSrc = 1
+	wm.PdfMultiStartPageNrDest = 1
 	if err := pdfcpu.AddWatermarks(ctx, nil, wm); err != nil {
 		return nil, err
 	}
@@ -130,7 +149,7 @@ var fixedStampDate = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 // mergeSegment appends the pages of an fpdf segment to the output.
 func (b *builder) mergeSegment(data []byte) (err error) {
 	defer catch(&err)
-	ctx, err := api.ReadAndValidate(bytes.NewReader(data), pdfConf())
+	ctx, err := readPDF(bytes.NewReader(data))
 	if err != nil {
 		return fmt.Errorf("assemblage du PDF : %w", err)
 	}

@@ -12,8 +12,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/pdfcpu/pdfcpu/pkg/api"
-
 	"anefdossier/protocol"
 )
 
@@ -95,7 +93,11 @@ func checkImportPDF(data []byte, name string) (err error) {
 			err = &PieceError{fmt.Sprintf("%s : PDF illisible (structure invalide)", name), "ouvrez-le et imprimez-le en PDF (« Imprimer » → « Enregistrer au format PDF »), puis importez cette copie"}
 		}
 	}()
-	n, perr := api.PageCount(bytes.NewReader(data), pdfConf())
+	var n int
+	ctx, perr := readPDF(bytes.NewReader(data))
+	if perr == nil {
+		n = ctx.PageCount
+	}
 	if perr == nil && n == 0 {
 		perr = errors.New("aucune page")
 	}
