@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -10,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"anefdossier/templates"
@@ -60,16 +62,16 @@ func FindCases(root string) (cases []string, unreadable map[string]error, err er
 	unreadable = map[string]error{}
 	var walk func(dir string)
 	walk = func(dir string) {
+		// One stat tells a case; only the other folders are read (a case
+		// folder is never listed: that is most of the cost of a big list).
+		if st, err := os.Lstat(filepath.Join(dir, JournalFile)); err == nil && st.Mode().IsRegular() {
+			cases = append(cases, dir)
+			return
+		}
 		entries, err := os.ReadDir(dir)
 		if err != nil {
 			unreadable[dir] = err
 			return
-		}
-		for _, e := range entries {
-			if e.Name() == JournalFile && e.Type().IsRegular() {
-				cases = append(cases, dir)
-				return
-			}
 		}
 		for _, e := range entries {
 			name := e.Name()
@@ -85,38 +87,42 @@ func FindCases(root string) (cases []string, unreadable map[string]error, err er
 }
 
 // protocolCache loads each protocol once for a whole list, with the SHA-256
-// of its file (what a summary's stamp is compared with).
+// of its file (what a summary's stamp is compared with). Two workers that
+// need two different protocols parse them at the same time.
 type protocolCache struct {
 	mu   sync.Mutex
 	fsys fs.FS
-	m    map[string]protoEntry
+	m    map[string]*protoEntry
 }
 
 type protoEntry struct {
-	p   *Protocol
-	sha string
-	err error
+	once sync.Once
+	p    *Protocol
+	sha  string
+	err  error
 }
 
 func newProtocolCache(fsys fs.FS) *protocolCache {
 	if fsys == nil {
 		fsys = templates.FS
 	}
-	return &protocolCache{fsys: fsys, m: map[string]protoEntry{}}
+	return &protocolCache{fsys: fsys, m: map[string]*protoEntry{}}
 }
 
 func (c *protocolCache) get(id string) (*Protocol, string, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if e, ok := c.m[id]; ok {
-		return e.p, e.sha, e.err
+	e := c.m[id]
+	if e == nil {
+		e = &protoEntry{}
+		c.m[id] = e
 	}
-	var e protoEntry
-	e.p, e.err = LoadProtocol(c.fsys, id)
-	if e.err == nil {
-		e.sha = protocolSHA(c.fsys, id)
-	}
-	c.m[id] = e
+	c.mu.Unlock()
+	e.once.Do(func() {
+		e.p, e.err = LoadProtocol(c.fsys, id)
+		if e.err == nil {
+			e.sha = protocolSHA(c.fsys, id)
+		}
+	})
 	return e.p, e.sha, e.err
 }
 
@@ -147,26 +153,23 @@ func SummarizeCases(dirs []string, tmpl fs.FS, today time.Time, o ListOptions) [
 	}
 	pc := newProtocolCache(tmpl)
 	out := make([]CaseSummary, len(dirs))
-	next := make(chan int)
+	var next atomic.Int64 // the next case to read, taken by whichever worker is free
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range next {
-				out[i] = summarize(dirs[i], pc, o, today)
+			var buf bytes.Buffer // each summary file is read into it in turn
+			for i := int(next.Add(1) - 1); i < len(dirs); i = int(next.Add(1) - 1) {
+				out[i] = summarize(dirs[i], pc, o, today, &buf)
 			}
 		}()
 	}
-	for i := range dirs {
-		next <- i
-	}
-	close(next)
 	wg.Wait()
 	return out
 }
 
-func summarize(dir string, pc *protocolCache, o ListOptions, today time.Time) (s CaseSummary) {
+func summarize(dir string, pc *protocolCache, o ListOptions, today time.Time, buf *bytes.Buffer) (s CaseSummary) {
 	s.Dir = dir
 	defer func() {
 		// A malformed case must not take the whole list down.
@@ -181,7 +184,7 @@ func summarize(dir string, pc *protocolCache, o ListOptions, today time.Time) (s
 		return s
 	}
 	if !o.IgnoreSummaries {
-		if sf := readSummary(cs, jst, pc); sf != nil && sf.apply(&s, pc, today) {
+		if sf := readSummary(cs, jst, pc, buf); sf != nil && sf.apply(&s, pc, today) {
 			return s
 		}
 		s = CaseSummary{Dir: dir}

@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -94,8 +95,9 @@ func fileStamp(path string) (size, mtime int64, err error) {
 
 // readSummary returns the case's summary when it is readable and its stamps
 // match the journal (jst), dossier.yaml and the protocol as pc has it; nil
-// otherwise.
-func readSummary(c *Case, jst os.FileInfo, pc *protocolCache) *summary {
+// otherwise. The file is read into buf, which can be reused for the next
+// case once the summary is decoded.
+func readSummary(c *Case, jst os.FileInfo, pc *protocolCache, buf *bytes.Buffer) *summary {
 	// Never os.Open: a FIFO would block list for ever, a link could point
 	// anywhere (review 1, list over a hostile case).
 	f, _, err := OpenCaseFile(c.Path(SummaryFile), SummaryFile)
@@ -103,10 +105,14 @@ func readSummary(c *Case, jst os.FileInfo, pc *protocolCache) *summary {
 		return nil
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxSummarySize+1))
-	if err != nil || len(data) > maxSummarySize {
+	// A summary is a few kilobytes: room for it and the end of file in two
+	// reads, in the same buffer for every case of a list.
+	buf.Reset()
+	buf.Grow(8 << 10)
+	if _, err := buf.ReadFrom(io.LimitReader(f, maxSummarySize+1)); err != nil || buf.Len() > maxSummarySize {
 		return nil
 	}
+	data := buf.Bytes()
 	var sf summary
 	if jsonv2.Unmarshal(data, &sf, jsonv2.RejectUnknownMembers(true)) != nil || sf.Schema != summarySchema {
 		return nil
@@ -223,7 +229,7 @@ func (t *Tx) updateSummary() {
 		return
 	}
 	pc := newProtocolCache(c.Templates)
-	if readSummary(c, jst, pc) != nil {
+	if readSummary(c, jst, pc, new(bytes.Buffer)) != nil {
 		return
 	}
 	sf, err := c.makeSummary(t.events, jst, pc)

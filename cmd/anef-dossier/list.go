@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"fmt"
 	"path/filepath"
 	"text/tabwriter"
@@ -118,7 +119,9 @@ func runList(e *env, args []string) error {
 		e.outf("Aucun dossier anef-dossier sous %s.\n", root)
 		return nil
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	// One write for the whole table, not one per cell.
+	out := bufio.NewWriter(e.stdout)
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "DÉLAI\tDATE\tPERSONNE\tPROTOCOLE\tPROCHAINE ÉTAPE\tÉCHÉANCE\tDOSSIER")
 	for i, e := range entries {
 		s := &list[i]
@@ -147,8 +150,8 @@ func runList(e *env, args []string) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	e.outf("%s.\n", protocol.Count(len(entries), "dossier", "dossiers"))
-	return nil
+	fmt.Fprintf(out, "%s.\n", protocol.Count(len(entries), "dossier", "dossiers"))
+	return out.Flush()
 }
 
 // relTo shows a case folder relative to the listed root when possible.
