@@ -102,15 +102,19 @@ func readLimit(r io.Reader, name string, max int64) ([]byte, error) {
 	return b, nil
 }
 
-// HumanSize writes a size in French units.
+// HumanSize writes a size in French units: a whole number of Go or Mo when
+// it is one (limits: "200 Mo"), else Mo with one decimal, whole ko, or octets
+// (file sizes: "1.4 Mo", "12 ko").
 func HumanSize(n int64) string {
 	switch {
 	case n >= 1<<30 && n%(1<<30) == 0:
 		return fmt.Sprintf("%d Go", n>>30)
 	case n >= 1<<20 && n%(1<<20) == 0:
 		return fmt.Sprintf("%d Mo", n>>20)
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%d Ko", n>>10)
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f Mo", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%d ko", n>>10)
 	}
 	return fmt.Sprintf("%d octets", n)
 }

@@ -34,3 +34,14 @@ func TestClip(t *testing.T) {
 		t.Fatalf("Clip of 1M runes gives %d runes", len([]rune(got)))
 	}
 }
+
+func TestHumanSize(t *testing.T) {
+	for n, want := range map[int64]string{
+		0: "0 octets", 1023: "1023 octets", 1024: "1 ko", 1536: "1 ko", 1<<20 - 1: "1023 ko",
+		1 << 20: "1 Mo", 200 << 20: "200 Mo", 3<<20 + 1<<19: "3.5 Mo", 1 << 30: "1 Go", 1<<30 + 1<<29: "1536 Mo", 1<<30 + 1: "1024.0 Mo",
+	} {
+		if got := HumanSize(n); got != want {
+			t.Errorf("HumanSize(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

@@ -401,7 +401,7 @@ func (d *doc) pieceHeader(p *protocol.Piece, e Entry) {
 	d.SetFont(sans, "", 7.5)
 	d.SetTextColor(70, 70, 70)
 	m := p.Main()
-	d.MultiCell(bodyW, 3.6, fmt.Sprintf("Fichier %s (%s) — SHA-256 %s — provenance : %s", m.Path, humanSize(m.Size), m.SHA256, p.Provenance.Label()), "", "L", false)
+	d.MultiCell(bodyW, 3.6, fmt.Sprintf("Fichier %s (%s) — SHA-256 %s — provenance : %s", m.Path, protocol.HumanSize(m.Size), m.SHA256, p.Provenance.Label()), "", "L", false)
 	d.SetTextColor(0, 0, 0)
 	d.Ln(2)
 }
@@ -604,7 +604,7 @@ func (b *builder) integrity(entries []Entry) error {
 			}
 			d.SetFont(sans, "", 8)
 			d.SetX(marginL + 4)
-			d.CellFormat(60, 3.8, fmt.Sprintf("%s (%s, %s)", f.Path, roleLabel(f.Role), humanSize(f.Size)), "", 1, "L", false, 0, "")
+			d.CellFormat(60, 3.8, fmt.Sprintf("%s (%s, %s)", f.Path, roleLabel(f.Role), protocol.HumanSize(f.Size)), "", 1, "L", false, 0, "")
 			d.SetFont(mono, "", 7.5)
 			d.SetX(marginL + 4)
 			d.CellFormat(bodyW-4, 3.8, "SHA-256 "+f.SHA256, "", 1, "L", false, 0, "")

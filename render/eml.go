@@ -133,7 +133,7 @@ func (in *Input) Draft(docID string) (*Draft, error) {
 	}
 	d := &Draft{Name: docID + ".eml", Data: data}
 	if total > attachWarn {
-		d.Warning = fmt.Sprintf("%s : %s de pièces jointes ; beaucoup de messageries refusent plus de 10 à 25 Mo : envoyez-les en plusieurs courriels", d.Name, humanSize(int64(total)))
+		d.Warning = fmt.Sprintf("%s : %s de pièces jointes ; beaucoup de messageries refusent plus de 10 à 25 Mo : envoyez-les en plusieurs courriels", d.Name, protocol.HumanSize(int64(total)))
 	}
 	return d, nil
 }

@@ -122,7 +122,7 @@ func walkPart(h headerGetter, body io.Reader, depth int, plain, html *string, at
 	}
 	if disp == "attachment" || (name != "" && !strings.HasPrefix(mt, "text/")) {
 		raw, _ := io.ReadAll(decodeTransfer(h.Get("Content-Transfer-Encoding"), body))
-		*atts = append(*atts, fmt.Sprintf("%s (%s, %s)", decodeHeader(name), mt, humanSize(int64(len(raw)))))
+		*atts = append(*atts, fmt.Sprintf("%s (%s, %s)", decodeHeader(name), mt, protocol.HumanSize(int64(len(raw)))))
 		return
 	}
 	if mt != "text/plain" && mt != "text/html" {
@@ -178,14 +178,4 @@ func htmlToText(s string) string {
 	r := strings.NewReplacer("&nbsp;", " ", "&amp;", "&", "&lt;", "<", "&gt;", ">", "&quot;", "\"", "&#39;", "'", "&eacute;", "é", "&egrave;", "è", "&agrave;", "à", "&ccedil;", "ç")
 	s = r.Replace(s)
 	return strings.TrimSpace(reBlank.ReplaceAllString(s, "\n\n"))
-}
-
-func humanSize(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f Mo", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%d ko", n>>10)
-	}
-	return fmt.Sprintf("%d octets", n)
 }

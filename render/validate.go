@@ -56,7 +56,7 @@ func CheckPiece(path, name, ext string) error {
 	switch ext {
 	case ".pdf":
 		if st.Size() > MaxPDFPiece {
-			return &PieceError{fmt.Sprintf("%s : PDF de %s, au-delà de %s", name, humanSize(st.Size()), protocol.HumanSize(MaxPDFPiece)),
+			return &PieceError{fmt.Sprintf("%s : PDF de %s, au-delà de %s", name, protocol.HumanSize(st.Size()), protocol.HumanSize(MaxPDFPiece)),
 				"découpez le document (qpdf --split-pages) et importez les parties utiles"}
 		}
 		data, err := io.ReadAll(f)
@@ -68,7 +68,7 @@ func CheckPiece(path, name, ext string) error {
 		return checkImage(f, name, ext)
 	case ".eml", ".txt", ".mhtml":
 		if st.Size() > MaxTextPiece {
-			return &PieceError{fmt.Sprintf("%s : %s, au-delà de %s pour un texte ou un courriel", name, humanSize(st.Size()), protocol.HumanSize(MaxTextPiece)),
+			return &PieceError{fmt.Sprintf("%s : %s, au-delà de %s pour un texte ou un courriel", name, protocol.HumanSize(st.Size()), protocol.HumanSize(MaxTextPiece)),
 				"importez seulement la partie utile, ou un PDF du document"}
 		}
 		if ext == ".eml" {

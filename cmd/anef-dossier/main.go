@@ -29,7 +29,6 @@ import (
 	"strings"
 	"syscall"
 	"text/tabwriter"
-	"time"
 	_ "time/tzdata" // dates are shown in Europe/Paris on any machine
 
 	"anefdossier/app"
@@ -101,12 +100,6 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		}
 	}()
 	protocol.ToolVersion = "anef-dossier " + version
-	if v := os.Getenv("ANEF_DOSSIER_TEST_NOW"); v != "" {
-		// Tests only: a fixed clock for reproducible outputs.
-		if t, err := time.Parse(time.RFC3339, v); err == nil {
-			protocol.Now = func() time.Time { return t }
-		}
-	}
 	e := &env{stdout: stdout, stderr: stderr}
 	err := e.main(args[1:])
 	if err == nil || errors.Is(err, errHelpShown) {

@@ -1,18 +1,36 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"anefdossier/protocol"
 )
 
+// TestMain makes the command available to the scripts and to the tests
+// that run it as a process (exec "anef-dossier"). Such a run reads the test
+// clock from ANEF_DOSSIER_TEST_NOW (RFC 3339), the only place that does: the
+// built binary has no test knob for the time.
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"anef-dossier": func() { os.Exit(run(os.Args, os.Stdout, os.Stderr)) },
+		"anef-dossier": func() {
+			if v := os.Getenv("ANEF_DOSSIER_TEST_NOW"); v != "" {
+				t, err := time.Parse(time.RFC3339, v)
+				if err != nil {
+					fmt.Fprintf(os.Stderr, "ANEF_DOSSIER_TEST_NOW=%q: %v\n", v, err)
+					os.Exit(2)
+				}
+				protocol.Now = func() time.Time { return t }
+			}
+			os.Exit(run(os.Args, os.Stdout, os.Stderr))
+		},
 	})
 }
 

@@ -109,17 +109,7 @@ func renderErr(err error) error {
 }
 
 func wrote(e *env, path string, size int) {
-	e.outf("Écrit : %s (%s)\n", path, humanBytes(size))
-}
-
-func humanBytes(n int) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f Mo", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%d ko", n>>10)
-	}
-	return fmt.Sprintf("%d octets", n)
+	e.outf("Écrit : %s (%s)\n", path, protocol.HumanSize(int64(size)))
 }
 
 func runRenderLetter(e *env, args []string) error {
@@ -248,7 +238,7 @@ func runRenderTelerecours(e *env, args []string) error {
 		return renderErr(err)
 	}
 	for _, f := range files {
-		e.outf("%s (%s)%s\n", f.Path, humanBytes(f.Size), strings.TrimRight(" "+f.Note, " "))
+		e.outf("%s (%s)%s\n", f.Path, protocol.HumanSize(int64(f.Size)), strings.TrimRight(" "+f.Note, " "))
 	}
 	e.outf("%s écrits dans %s\n", protocol.Count(len(files), "fichier", "fichiers"), in.OutPath(render.TelerecoursDir))
 	return nil
