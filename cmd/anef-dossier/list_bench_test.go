@@ -19,22 +19,46 @@ import (
 	"anefdossier/templates"
 )
 
-// genCases writes n case folders of events events each below root, spread over
-// the embedded protocols, with a filled dossier.yaml (written from the same
-// commented template as init) and a valid hash-chained journal. It writes the
-// files directly (no fsync, no lock, so 1,000 cases take a few seconds), then,
-// when summaries is true, takes and releases each case's lock as a command
-// does, which writes the case's summary.
-func genCases(tb testing.TB, root string, n, events int, summaries bool) {
+// genOptions shape the cases of [genCases].
+type genOptions struct {
+	Events int // events per case
+	Pieces int // pieces per case among them; 0: Events/2 - 1
+	// AllSteps records every step in order (until a step with a choice);
+	// otherwise each case stops at another step, so that next steps and
+	// deadlines vary.
+	AllSteps bool
+	// Summaries: take and release each case's lock as a command does,
+	// which writes the case's summary.
+	Summaries bool
+	// DossierTmpl is the dossier.yaml template to fill; nil means the
+	// embedded one, the one init writes.
+	DossierTmpl []byte
+}
+
+// genCases writes n case folders below root, spread over the embedded
+// protocols, with a filled dossier.yaml (written from the same commented
+// template as init) and a valid hash-chained journal of captures, step
+// records and notes (the piece files themselves are not written). It writes
+// the files directly (no fsync, no lock, so 1,000 cases take a few seconds).
+func genCases(tb testing.TB, root string, n int, o genOptions) {
 	tb.Helper()
-	raw, err := fs.ReadFile(templates.FS, "dossier.yaml.tmpl")
-	if err != nil {
-		tb.Fatal(err)
+	events, summaries := o.Events, o.Summaries
+	npieces := o.Pieces
+	if npieces == 0 {
+		npieces = events/2 - 1
+	}
+	raw := o.DossierTmpl
+	if raw == nil {
+		var err error
+		if raw, err = fs.ReadFile(templates.FS, "dossier.yaml.tmpl"); err != nil {
+			tb.Fatal(err)
+		}
 	}
 	tmpl := template.Must(template.New("d").Parse(string(raw)))
 	ids := protocol.Protocols(nil)
 	protos := make([]*protocol.Protocol, len(ids))
 	for i, id := range ids {
+		var err error
 		if protos[i], err = protocol.LoadProtocol(nil, id); err != nil {
 			tb.Fatal(err)
 		}
@@ -79,7 +103,7 @@ func genCases(tb testing.TB, root string, n, events int, summaries bool) {
 		// Pieces as the capture command records them (the same recipe:
 		// protocol.NewCapture), with small stand-in images.
 		found := true
-		for ; count < events/2; count++ {
+		for ; pieces < npieces && count < events; count++ {
 			pieces++
 			rec := &protocol.CaptureRecord{Tool: "bench", Mode: protocol.ModeHeadless, URLRequested: "https://www.exemple-prefecture.gouv.fr/booking/create/12345/0",
 				FinalURL: "https://www.exemple-prefecture.gouv.fr/booking/create/12345/1", Status: 200, ServerIP: "192.0.2.10",
@@ -99,6 +123,9 @@ func genCases(tb testing.TB, root string, n, events int, summaries bool) {
 		// Record the steps in order, one record per channel, stopping before
 		// the end for most cases so that next steps and deadlines vary.
 		stop := i % (len(p.Steps) + 1)
+		if o.AllSteps {
+			stop = len(p.Steps)
+		}
 	steps:
 		for si, st := range p.Steps {
 			if si >= stop || len(st.AnyOf) > 0 {
@@ -141,12 +168,12 @@ func genCases(tb testing.TB, root string, n, events int, summaries bool) {
 // go test ./cmd/anef-dossier -run '^$' -bench List -benchtime 20x
 func BenchmarkList(b *testing.B) {
 	root := b.TempDir()
-	genCases(b, root, 1000, 50, true)
+	genCases(b, root, 1000, genOptions{Events: 50, Summaries: true})
 	bin := filepath.Join(b.TempDir(), "anef-dossier")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		b.Fatalf("go build: %v\n%s", err, out)
 	}
-	env := append(os.Environ(), "ANEF_DOSSIER_TEST_NOW=2026-03-25T10:00:00Z")
+	env := os.Environ()
 	for _, bc := range []struct {
 		name string
 		args []string
@@ -173,20 +200,36 @@ func listOnce(b *testing.B, bin string, env, args []string) {
 }
 
 // TestGenerateListCases writes the benchmark's cases into $ANEF_BENCH_GEN for
-// bench/list.sh, which times the real binary on them: $ANEF_BENCH_CASES cases
-// (default 1,000) of 50 events, with their summaries unless
-// ANEF_BENCH_SUMMARIES=0.
+// bench/list.sh and bench/serve.sh, which time the real binary on them:
+// $ANEF_BENCH_CASES cases (default 1,000) of $ANEF_BENCH_EVENTS events
+// (default 50) of which $ANEF_BENCH_PIECES pieces (default: about half),
+// with their summaries unless ANEF_BENCH_SUMMARIES=0, every step recorded when
+// ANEF_BENCH_ALL_STEPS=1. ANEF_BENCH_TEMPLATE names another dossier.yaml
+// template: bench/list.sh gives the reference version's, so that both
+// versions read the same cases (an older version refuses keys added since).
 func TestGenerateListCases(t *testing.T) {
 	dir := os.Getenv("ANEF_BENCH_GEN")
 	if dir == "" {
 		t.Skip("ANEF_BENCH_GEN not set")
 	}
-	n := 1000
-	if v := os.Getenv("ANEF_BENCH_CASES"); v != "" {
+	num := func(name string, def int) int {
+		v := os.Getenv(name)
+		if v == "" {
+			return def
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			t.Fatalf("%s=%q", name, v)
+		}
+		return n
+	}
+	var tmpl []byte
+	if p := os.Getenv("ANEF_BENCH_TEMPLATE"); p != "" {
 		var err error
-		if n, err = strconv.Atoi(v); err != nil || n <= 0 {
-			t.Fatalf("ANEF_BENCH_CASES=%q", v)
+		if tmpl, err = os.ReadFile(p); err != nil {
+			t.Fatal(err)
 		}
 	}
-	genCases(t, dir, n, 50, os.Getenv("ANEF_BENCH_SUMMARIES") != "0")
+	genCases(t, dir, num("ANEF_BENCH_CASES", 1000), genOptions{Events: num("ANEF_BENCH_EVENTS", 50), Pieces: num("ANEF_BENCH_PIECES", 0),
+		AllSteps: os.Getenv("ANEF_BENCH_ALL_STEPS") == "1", Summaries: os.Getenv("ANEF_BENCH_SUMMARIES") != "0", DossierTmpl: tmpl})
 }
