@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"anefdossier/templates"
@@ -60,8 +61,12 @@ func FindCases(root string) (cases []string, unreadable map[string]error, err er
 		return nil, nil, fmt.Errorf("%s n'est pas un dossier", root)
 	}
 	unreadable = map[string]error{}
-	var walk func(dir string)
-	walk = func(dir string) {
+	var walk func(dir string, depth int)
+	walk = func(dir string, depth int) {
+		if depth > MaxListDepth {
+			unreadable[dir] = fmt.Errorf("arborescence de plus de %d niveaux : non parcourue plus bas", MaxListDepth)
+			return
+		}
 		// One stat tells a case; only the other folders are read (a case
 		// folder is never listed: that is most of the cost of a big list).
 		if st, err := os.Lstat(filepath.Join(dir, JournalFile)); err == nil && st.Mode().IsRegular() {
@@ -70,7 +75,7 @@ func FindCases(root string) (cases []string, unreadable map[string]error, err er
 		}
 		entries, err := os.ReadDir(dir)
 		if err != nil {
-			unreadable[dir] = err
+			unreadable[dir] = frenchFSError(err)
 			return
 		}
 		for _, e := range entries {
@@ -78,12 +83,31 @@ func FindCases(root string) (cases []string, unreadable map[string]error, err er
 			if !e.IsDir() || strings.HasPrefix(name, ".") || name == PiecesDir || name == OutDir {
 				continue
 			}
-			walk(filepath.Join(dir, name))
+			walk(filepath.Join(dir, name), depth+1)
 		}
 	}
-	walk(root)
+	walk(root, 0)
 	sort.Strings(cases)
 	return cases, unreadable, nil
+}
+
+// MaxListDepth bounds how deep list looks for cases below its folder (a
+// tree of 3000 levels ended in ENAMETOOLONG, review 1, low 22).
+const MaxListDepth = 32
+
+// frenchFSError says in French why a folder could not be read.
+func frenchFSError(err error) error {
+	switch {
+	case errors.Is(err, fs.ErrPermission):
+		return errors.New("accès refusé (droits de lecture)")
+	case errors.Is(err, syscall.ENAMETOOLONG):
+		return errors.New("chemin trop long pour le système")
+	case errors.Is(err, syscall.ELOOP):
+		return errors.New("boucle de liens symboliques")
+	case errors.Is(err, syscall.EIO):
+		return errors.New("erreur d'entrée-sortie du disque")
+	}
+	return err
 }
 
 // protocolCache loads each protocol once for a whole list, with the SHA-256

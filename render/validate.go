@@ -9,7 +9,6 @@ import (
 	"image/jpeg"
 	"image/png"
 	"io"
-	"os"
 	"strings"
 
 	"anefdossier/protocol"
@@ -65,7 +64,7 @@ func CheckPiece(path, name, ext string) error {
 		}
 		return checkImportPDF(data, name)
 	case ".png", ".jpg":
-		return checkImage(f, name, ext)
+		return checkImage(f, name, ext, MaxImagePixels)
 	case ".eml", ".txt", ".mhtml":
 		if st.Size() > MaxTextPiece {
 			return &PieceError{fmt.Sprintf("%s : %s, au-delà de %s pour un texte ou un courriel", name, protocol.HumanSize(st.Size()), protocol.HumanSize(MaxTextPiece)),
@@ -134,14 +133,14 @@ func pdfReason(m string) string {
 // checkImage checks the size in pixels before decoding, then decodes the
 // whole image: a truncated or corrupt stream is refused now, not found at
 // render time as a blank box or an error.
-func checkImage(f *os.File, name, ext string) error {
+func checkImage(f io.ReadSeeker, name, ext string, maxPixels int64) error {
 	br := bufio.NewReader(f)
 	cfg, _, err := image.DecodeConfig(br)
 	if err != nil {
 		return &PieceError{fmt.Sprintf("%s : image illisible (en-tête invalide)", name), "ouvrez-la et enregistrez-la de nouveau en PNG ou JPEG"}
 	}
-	if px := int64(cfg.Width) * int64(cfg.Height); cfg.Width <= 0 || cfg.Height <= 0 || px > MaxImagePixels {
-		return &PieceError{fmt.Sprintf("%s : image de %d × %d pixels, au-delà de %d millions de pixels", name, cfg.Width, cfg.Height, MaxImagePixels/1_000_000),
+	if px := int64(cfg.Width) * int64(cfg.Height); cfg.Width <= 0 || cfg.Height <= 0 || px > maxPixels {
+		return &PieceError{fmt.Sprintf("%s : image de %d × %d pixels, au-delà de %d millions de pixels", name, cfg.Width, cfg.Height, maxPixels/1_000_000),
 			"réduisez sa taille (par exemple à 4000 pixels de large) avant de l'importer"}
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {

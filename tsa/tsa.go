@@ -229,6 +229,20 @@ func Verify(reply, digest []byte, roots *x509.CertPool) (Info, error) {
 	return verify(reply, digest, nil, roots)
 }
 
+// preview shows the start of a reply that is text (", commençant par « <html>… »").
+func preview(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	n := min(len(b), 40)
+	for _, c := range b[:n] {
+		if c < 0x20 && c != '\n' && c != '\r' && c != '\t' || c >= 0x7f {
+			return ""
+		}
+	}
+	return ", commençant par « " + protocol.Neutralize(strings.Join(strings.Fields(string(b[:n])), " ")) + "… »"
+}
+
 var oidTimeStamping = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 8}
 
 func verify(reply, digest []byte, nonce *big.Int, roots *x509.CertPool) (Info, error) {
@@ -236,6 +250,12 @@ func verify(reply, digest []byte, nonce *big.Int, roots *x509.CertPool) (Info, e
 	if err != nil {
 		if m := strings.ToLower(err.Error()); strings.Contains(m, "rejected") || strings.Contains(m, "waiting") || strings.Contains(m, "revocation") {
 			return Info{}, fmt.Errorf("%w : %v", ErrRefused, err)
+		}
+		var se asn1.StructuralError
+		var sy asn1.SyntaxError
+		if errors.As(err, &se) || errors.As(err, &sy) || strings.HasPrefix(err.Error(), "asn1:") {
+			// Review 1, low 22: never the raw ASN.1 dump.
+			return Info{}, fmt.Errorf("%w : la réponse n'est pas un jeton RFC 3161 (%d octets%s) : adresse d'une page web plutôt que du service d'horodatage ?", ErrInvalid, len(reply), preview(reply))
 		}
 		return Info{}, fmt.Errorf("%w : %v", ErrInvalid, err)
 	}

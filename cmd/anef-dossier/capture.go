@@ -217,7 +217,7 @@ func reportCapture(e *env, res *app.CaptureResult, asJSON bool) error {
 		e.warnf("%s", n)
 	}
 	if len(rec.Unrecorded) > 0 {
-		e.warnf("capture dans votre navigateur : non enregistré : %s", strings.Join(rec.Unrecorded, " ; "))
+		e.warnf("fiche de preuve de la capture : non enregistré : %s", strings.Join(rec.Unrecorded, " ; "))
 	}
 	return nil
 }

@@ -25,6 +25,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 	"syscall"
@@ -234,6 +235,30 @@ func oneLine(s string) string {
 	return protocol.Neutralize(strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " "))
 }
 
+// frenchFS is err's message with the system's English part (" write
+// /x/y: no space left on device") replaced by French words naming the file
+// (review 1, low 22).
+func frenchFS(err error) string {
+	msg := err.Error()
+	var le *os.LinkError
+	var pe *fs.PathError
+	switch {
+	case errors.As(err, &le):
+		return strings.Replace(msg, le.Error(), "en liant "+le.New, 1)
+	case errors.As(err, &pe):
+		verb := map[string]string{"open": "en ouvrant", "write": "en écrivant", "mkdir": "en créant", "sync": "en enregistrant",
+			"rename": "en renommant", "chmod": "en changeant les droits de", "remove": "en supprimant", "read": "en lisant"}[pe.Op]
+		if verb == "" {
+			verb = "sur"
+		}
+		return strings.Replace(msg, pe.Error(), verb+" "+pe.Path, 1)
+	}
+	for en, fr := range map[string]string{"no space left on device": "plus de place", "permission denied": "permission refusée", "read-only file system": "lecture seule"} {
+		msg = strings.ReplaceAll(msg, en, fr)
+	}
+	return msg
+}
+
 // translate turns a library error into a user error with a hint.
 func translate(err error) *cliError {
 	var je *protocol.JournalError
@@ -265,14 +290,18 @@ func translate(err error) *cliError {
 		return &cliError{msg: err.Error(), hint: "choisissez un nouveau nom de dossier ; un dossier existant n'est jamais écrasé", code: 1}
 	case errors.Is(err, protocol.ErrBusy):
 		return &cliError{msg: err.Error(), hint: "attendez la fin de l'autre commande puis relancez", code: 1}
+	case errors.Is(err, protocol.ErrExists):
+		// A file written and never recorded (a crash) holds the next name
+		// (review 1, low 17).
+		return &cliError{msg: err.Error(), hint: "un fichier laissé par une écriture interrompue occupe ce nom : anef-dossier verify --repair le range dans pieces/orphelins/ sans rien effacer, puis relancez ; rien n'a été inscrit au journal", code: 1}
 	case errors.Is(err, protocol.ErrSymlink), errors.Is(err, protocol.ErrNotRegular):
 		return &cliError{msg: err.Error(), hint: "rien n'a été lu ni écrit au travers ; vérifiez d'où vient ce fichier, puis remplacez-le par le fichier lui-même (cp --dereference)", code: 1}
 	case errors.Is(err, os.ErrPermission):
-		return &cliError{msg: "accès refusé : " + err.Error(), hint: "vérifiez les droits du dossier (lecture seule ?)", code: 1}
+		return &cliError{msg: "accès refusé : " + frenchFS(err), hint: "vérifiez les droits du dossier (lecture seule ?)", code: 1}
 	case errors.Is(err, syscall.EROFS):
-		return &cliError{msg: "système de fichiers en lecture seule : " + err.Error(), hint: "le dossier est en lecture seule (clé USB protégée, disque monté en lecture seule ?) : rien n'a été inscrit au journal ; copiez le dossier sur un disque accessible en écriture", code: 1}
+		return &cliError{msg: "système de fichiers en lecture seule : " + frenchFS(err), hint: "le dossier est en lecture seule (clé USB protégée, disque monté en lecture seule ?) : rien n'a été inscrit au journal ; copiez le dossier sur un disque accessible en écriture", code: 1}
 	case errors.Is(err, syscall.ENOSPC):
-		return &cliError{msg: "disque plein : " + err.Error(), hint: "libérez de la place puis relancez ; rien n'a été inscrit au journal", code: 1}
+		return &cliError{msg: "disque plein : " + frenchFS(err), hint: "libérez de la place puis relancez ; rien n'a été inscrit au journal", code: 1}
 	}
 	return &cliError{msg: err.Error(), code: 1}
 }

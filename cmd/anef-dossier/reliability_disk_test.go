@@ -40,7 +40,8 @@ func TestBadInputDiskFull(t *testing.T) {
 	big := filepath.Join(src, "gros.txt")
 	os.WriteFile(big, []byte(strings.Repeat("x", 400<<10)), 0o600)
 	r := cmdRun(t, nil, "-C", dir, "piece", "add", big)
-	if r.code != 1 || !strings.Contains(r.stderr, "erreur : disque plein") || !strings.Contains(r.stderr, "rien n'a été inscrit au journal") {
+	if r.code != 1 || !strings.Contains(r.stderr, "erreur : disque plein") || !strings.Contains(r.stderr, "rien n'a été inscrit au journal") ||
+		strings.Contains(r.stderr, "no space left") || !strings.Contains(r.stderr, "en écrivant ") {
 		t.Fatalf("disk full: exit %d\n%s", r.code, r.stderr)
 	}
 	if v := cmdRun(t, nil, "-C", dir, "verify"); v.code != 0 {
