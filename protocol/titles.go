@@ -64,9 +64,9 @@ var explicitKinds = map[string]bool{
 // a piece imported without a title, other than an e-mail (titled from its
 // own subject, sender and recipient) or a proof of sending. The tool's own
 // captures are titled from their evidence record (address, page title,
-// message found).
+// message found). A piece set aside is in no document: it needs none.
 func (p *Piece) NeedsTitle() bool {
-	if strings.TrimSpace(p.Title) != "" || p.Provenance != ProvenanceImported || explicitKinds[p.Kind] {
+	if strings.TrimSpace(p.Title) != "" || p.Provenance != ProvenanceImported || explicitKinds[p.Kind] || p.SetAside != nil {
 		return false
 	}
 	return strings.ToLower(filepath.Ext(p.Main().Path)) != ".eml"

@@ -95,6 +95,23 @@ func TestUntitledPieceFlaggedThenTitled(t *testing.T) {
 	if rep, _, err := c.Verify(); err != nil || !rep.OK() {
 		t.Errorf("verify after titling: %+v, %v", rep, err)
 	}
+
+	// A piece set aside is in no document: it is not flagged.
+	untitled := addText(t, c, "IMG_2032.txt", "autre capture")
+	tx, err = c.Begin(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.SetAside(SetAsideRecord{Piece: untitled.Number, Reason: "doublon"}); err != nil {
+		t.Fatal(err)
+	}
+	tx.Close()
+	if st, _, err = c.State(); err != nil {
+		t.Fatal(err)
+	}
+	if len(st.UntitledPieces()) != 0 {
+		t.Errorf("a piece set aside is flagged: %v", st.UntitledWarning())
+	}
 }
 
 // m14 of the legal review: with the expiry date of the document held in
