@@ -130,7 +130,7 @@ func CaptureError(err error) error {
 	case err == nil || errors.As(err, &ue):
 		return err
 	case errors.Is(err, capture.ErrNoChromium):
-		return userErr(err.Error(), "installez Chromium (apt-get install chromium) ou indiquez son chemin dans ANEF_DOSSIER_CHROMIUM")
+		return userErr(err.Error(), capture.InstallHint())
 	case errors.Is(err, capture.ErrCertificate):
 		return userErr(err.Error()+none, "vérifiez l'adresse")
 	case errors.Is(err, capture.ErrTimeout):
@@ -169,7 +169,7 @@ func (w *Workspace) OpenBrowser(rel, url, chromium string, port int, headless bo
 	l, err := capture.StartBrowser(capture.BrowserOptions{ExecPath: chromium, ProfileDir: cs.Path(BrowserProfileDir), Port: port, URL: url, Headless: headless})
 	switch {
 	case errors.Is(err, capture.ErrNoChromium):
-		return "", userErr(err.Error(), "installez Chromium (apt-get install chromium)")
+		return "", userErr(err.Error(), capture.InstallHint())
 	case errors.Is(err, capture.ErrNoDisplay):
 		return "", userErr(err.Error(), "lancez anef-dossier serve depuis votre session graphique ; sans fenêtre, capturez par l'adresse")
 	case err != nil:

@@ -19,11 +19,25 @@ type Installed struct {
 // system (browserPlaces, one file per system), in order of preference.
 func FindBrowsers() []Installed {
 	var out []Installed
+	seen := map[string]bool{}
 	for _, c := range browserPlaces() {
 		st, err := os.Stat(c.Path)
 		if err != nil || st.IsDir() {
 			continue
 		}
+		// One browser under two names (a link, Debian's wrapper script
+		// beside the real program) is listed once.
+		real := c.Path
+		if r, err := filepath.EvalSymlinks(c.Path); err == nil {
+			real = r
+		}
+		if d := debianReal(real); d != "" {
+			real = d
+		}
+		if seen[real] {
+			continue
+		}
+		seen[real] = true
 		out = append(out, c)
 	}
 	return out

@@ -79,6 +79,7 @@ func runCapture(e *env, args []string) error {
 	expect := fs.String("expect-text", "", "", "note si ce texte figure dans la page (ex. \"Aucun créneau\")")
 	keepConsent := fs.Bool("keep-consent", "", "laisse le bandeau de cookies tel quel (par défaut : « Tout refuser » est cliqué avant la capture)")
 	asJSON := fs.Bool("json", "", "sortie JSON (pour d'autres outils)")
+	browserPath := fs.String("browser", "", "", "programme du navigateur à utiliser (sinon "+capture.EnvBrowser+", puis Chrome, Edge, Brave ou Chromium à leur place habituelle)")
 	tsas := fs.Strings("tsa", "", "horodate la capture auprès de cette autorité RFC 3161 (sinon horodatage.autorites)")
 	tsaRoot := fs.String("tsa-root", "", "", "certificat racine (PEM) de l'autorité d'horodatage (sinon racine: de ~/.config/anef-dossier/horodatage.yaml)")
 	pos, err := fs.parse(e, args)
@@ -127,7 +128,7 @@ func runCapture(e *env, args []string) error {
 			Timeout: *timeout, Now: protocol.Now}
 	} else {
 		req.Page = capture.Options{URL: url, Width: w, Height: h, FullPage: *fullPage, Timeout: *timeout,
-			Insecure: *insecure, ExpectText: *expect, Now: protocol.Now, KeepConsent: *keepConsent}
+			Insecure: *insecure, ExpectText: *expect, Now: protocol.Now, KeepConsent: *keepConsent, ExecPath: *browserPath}
 	}
 
 	every, count := *everyFlag, *countFlag
@@ -310,7 +311,7 @@ func captureErr(err error) error {
 	none := " ; aucune pièce n'a été ajoutée"
 	switch {
 	case errors.Is(err, capture.ErrNoChromium):
-		return failure(err.Error(), "installez-le : apt-get install chromium (ou indiquez son chemin dans ANEF_DOSSIER_CHROMIUM)")
+		return failure(err.Error(), capture.InstallHint())
 	case errors.Is(err, capture.ErrCertificate):
 		return failure(err.Error(), "vérifiez l'adresse ; si vous savez pourquoi ce certificat est refusé, relancez avec --insecure (ce sera inscrit dans la pièce)"+none)
 	case errors.Is(err, capture.ErrTimeout):
@@ -332,6 +333,7 @@ func captureErr(err error) error {
 func runCaptureBrowser(e *env, args []string) error {
 	fs := e.flags()
 	port := fs.Int("port", capture.DefaultDevToolsPort, "port de débogage (sur 127.0.0.1)")
+	browserPath := fs.String("browser", "", "", "programme du navigateur à ouvrir (sinon "+capture.EnvBrowser+", puis Chrome, Edge, Brave ou Chromium à leur place habituelle)")
 	headless := fs.fs.Bool("headless", false, "sans fenêtre (tests)") // not listed in the help
 	pos, err := fs.parse(e, args)
 	if err != nil {
@@ -355,10 +357,10 @@ func runCaptureBrowser(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	l, err := capture.StartBrowser(capture.BrowserOptions{ProfileDir: cs.Path(browserProfileDir), Port: *port, URL: first, Headless: *headless})
+	l, err := capture.StartBrowser(capture.BrowserOptions{ExecPath: *browserPath, ProfileDir: cs.Path(browserProfileDir), Port: *port, URL: first, Headless: *headless})
 	switch {
 	case errors.Is(err, capture.ErrNoChromium):
-		return failure(err.Error(), "installez-le : apt-get install chromium (ou indiquez son chemin dans ANEF_DOSSIER_CHROMIUM)")
+		return failure(err.Error(), capture.InstallHint())
 	case errors.Is(err, capture.ErrNoDisplay):
 		return failure(err.Error(), "lancez cette commande depuis votre session graphique (pas en SSH) ; sans fenêtre, utilisez anef-dossier capture URL")
 	case err != nil:

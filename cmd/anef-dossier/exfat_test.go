@@ -80,6 +80,23 @@ func TestExFAT(t *testing.T) {
 	if code := verifyProc(t, dir); code != 0 {
 		t.Fatalf("verify on exFAT: exit %d", code)
 	}
+	// doctor names what it found there: the last write-once method, modes
+	// not kept, and a 64 MiB key as too small (a problem: exit 1).
+	d := cmdRun(t, nil, "-C", dir, "doctor", "--offline", "--no-browser")
+	for _, want := range []string{
+		"[ok] Système de fichiers et écriture unique des pièces",
+		"le nom est d'abord réservé par un fichier vide",
+		"[attention] Protection du dossier",
+		"ce système de fichiers ne garde pas les droits demandés",
+		"[problème] Espace libre",
+	} {
+		if !strings.Contains(d.stdout, want) {
+			t.Errorf("doctor on exFAT: %q missing:\n%s", want, d.stdout)
+		}
+	}
+	if d.code != 1 {
+		t.Errorf("doctor on a 64 MiB key: exit %d, want 1", d.code)
+	}
 	pieces := savedPieces(t, dir)
 	if len(pieces) != 3 {
 		t.Fatalf("pieces on exFAT: %v", pieces)

@@ -58,6 +58,7 @@ var commands = []*command{
 	&dueCmd,
 	&runDueCmd,
 	&demoCmd,
+	&doctorCmd,
 }
 
 // command is one command of the tool, or a group of subcommands
