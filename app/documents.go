@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"anefdossier/export"
+	"anefdossier/internal/portable"
 	"anefdossier/protocol"
 	"anefdossier/render"
 )
@@ -266,11 +267,8 @@ func (w *Workspace) ExportTemp(ctx context.Context, rel string) (string, *export
 	if err != nil {
 		return "", nil, err
 	}
-	name := filepath.Base(cs.Dir)
-	if name == "." || name == "/" || name == "" {
-		name = "dossier"
-	}
-	dst := filepath.Join(dir, protocol.ASCII(name)+".tar.gz")
+	name := portable.Name(protocol.ASCII(filepath.Base(cs.Dir)), export.MaxRoot, "dossier")
+	dst := filepath.Join(dir, name+".tar.gz")
 	ctx, cancel := w.lockContext(ctx)
 	defer cancel()
 	res, err := Export(ctx, cs, dst, export.Options{})

@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"anefdossier/internal/durable"
+	"anefdossier/internal/portable"
 	"anefdossier/protocol"
 )
 
@@ -52,7 +53,19 @@ var (
 	// ErrIncomplete: a file the journal records would be missing from the
 	// archive (absent, a link or a special file): no archive is written.
 	ErrIncomplete = errors.New("archive refusée : il y manquerait des fichiers inscrits au journal")
+	// ErrNotPortable: a name in the case could not be made again where the
+	// archive is opened (Windows, macOS): no archive is written.
+	ErrNotPortable = errors.New("archive refusée : des noms du dossier ne pourraient pas être recréés sous Windows ou macOS")
 )
+
+// MaxEntry bounds the length, in characters, of a path inside the archive
+// (root folder included). Windows Explorer unpacks into a folder of the
+// user's profile (C:\Users\NAME\Downloads\ARCHIVE\, about 60 characters)
+// and most programs there stop at 260.
+const MaxEntry = 200
+
+// MaxRoot bounds the length, in bytes, of the archive's root folder.
+const MaxRoot = 60
 
 // Options tune an export.
 type Options struct {
@@ -134,7 +147,10 @@ func Write(tx *protocol.Tx, dst string, o Options) (*Result, error) {
 	if _, err := os.Lstat(absDst); err == nil {
 		return nil, fmt.Errorf("%s : %w", dst, protocol.ErrExists)
 	}
-	root := filepath.Base(caseDir)
+	// The root folder is named after the case folder, made valid on every
+	// system: a case folder named "aux" or "con." on Linux gives "_aux",
+	// "_con" (device names on Windows), "Dupont: A?" gives "Dupont_ A_".
+	root := portable.Name(filepath.Base(caseDir), MaxRoot, "dossier")
 	res := &Result{Path: dst, Format: format, Root: root}
 
 	var files, dirs []string
@@ -156,7 +172,7 @@ func Write(tx *protocol.Tx, dst string, o Options) (*Result, error) {
 		case d.IsDir():
 			dirs = append(dirs, rel)
 		case d.Type().IsRegular():
-			if rel == ManifestName {
+			if portable.Fold(rel) == portable.Fold(ManifestName) { // any case: one file on Windows
 				res.Skipped = append(res.Skipped, rel+" (nom réservé au manifeste)")
 				return nil
 			}
@@ -171,6 +187,9 @@ func Write(tx *protocol.Tx, dst string, o Options) (*Result, error) {
 	}
 	sort.Strings(files)
 	if err := complete(tx, files); err != nil {
+		return nil, err
+	}
+	if err := portableNames(root, dirs, files); err != nil {
 		return nil, err
 	}
 
@@ -252,6 +271,33 @@ func resolve(dir string) (string, error) {
 		return "", err
 	}
 	return filepath.EvalSymlinks(abs)
+}
+
+// portableNames refuses an archive that Windows or macOS could not unpack
+// whole: a name they refuse or change (CON, a colon, a trailing dot), two
+// names that differ only by case (one would overwrite the other), a path too
+// long for Windows. The tool names its own files safely (NNN-kind.ext, a
+// document's id): what this finds is a file put in the case by hand, which
+// the user can rename.
+func portableNames(root string, dirs, files []string) error {
+	var msgs []string
+	all := append(append([]string{}, dirs...), files...)
+	for _, rel := range all {
+		last := rel[strings.LastIndexByte(rel, '/')+1:]
+		if p := portable.Problem(last); p != "" {
+			msgs = append(msgs, fmt.Sprintf("%s : %s", rel, p))
+		}
+		if n := len([]rune(root + "/" + rel)); n > MaxEntry {
+			msgs = append(msgs, fmt.Sprintf("%s : chemin de %d caractères dans l'archive, %d au plus pour Windows", rel, n, MaxEntry))
+		}
+	}
+	for _, g := range portable.Collisions(all) {
+		msgs = append(msgs, fmt.Sprintf("%s : ne diffèrent que par les majuscules ou les accents, un seul fichier sous Windows et macOS", strings.Join(g, ", ")))
+	}
+	if len(msgs) > 0 {
+		return fmt.Errorf("%w : %s", ErrNotPortable, strings.Join(msgs, " ; "))
+	}
+	return nil
 }
 
 // complete refuses an archive that would lack the journal, its head, or any

@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/goccy/go-yaml"
 
+	"anefdossier/internal/portable"
 	"anefdossier/templates"
 )
 
@@ -320,6 +322,8 @@ func LoadProtocol(fsys fs.FS, id string) (*Protocol, error) {
 	return &p, nil
 }
 
+var reDocID = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,59}$`)
+
 // check verifies the internal consistency of a protocol definition.
 func (p *Protocol) check() error {
 	seen := map[string]bool{}
@@ -386,7 +390,15 @@ func (p *Protocol) check() error {
 			return fmt.Errorf("étape %s : semaines_recommandees inférieur à semaines_distinctes", s.ID)
 		}
 	}
+	seenDoc := map[string]bool{}
 	for _, d := range p.Documents {
+		// The id names the document's files (out/ID.pdf, ID.eml): lower
+		// case ASCII, so that no two differ only by case, and never a
+		// Windows device name.
+		if !reDocID.MatchString(d.ID) || portable.Problem(d.ID) != "" || seenDoc[d.ID] {
+			return fmt.Errorf("document « %s » : identifiant en double ou invalide (lettres minuscules sans accent, chiffres et tirets, 60 au plus ; ni CON, PRN, AUX, NUL, COM1…, LPT1…)", d.ID)
+		}
+		seenDoc[d.ID] = true
 		for _, st := range d.RequiredSteps {
 			if p.Step(st) == nil {
 				return fmt.Errorf("document %s : étape exigée %s inconnue", d.ID, st)

@@ -59,6 +59,8 @@ func runExport(e *env, args []string) error {
 		return failure(err.Error(), "anef-dossier verify nomme le fichier en cause ; remplacez un lien par le fichier lui-même, puis relancez l'export")
 	case errors.Is(err, protocol.ErrExists):
 		return failure(err.Error(), "choisissez un autre nom : une archive existante n'est jamais écrasée")
+	case errors.Is(err, export.ErrNotPortable):
+		return failure(err.Error(), "renommez ces fichiers, ajoutés au dossier à la main (aucun n'est inscrit au journal), puis relancez l'export")
 	case err != nil:
 		return err
 	}
