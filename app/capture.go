@@ -88,9 +88,9 @@ func captureTx(ctx context.Context, tx *protocol.Tx, req CaptureRequest, n int, 
 		o.Attempt = n
 		res, err = capture.Capture(ctx, o)
 	}
-	// The browser shuts down while the piece is being stored; the attempt
-	// ends once it is gone, with its temporary files.
-	defer res.Close()
+	// The browser shuts down while the piece is being stored and after:
+	// the attempt does not wait for it (the command waits with
+	// capture.WaitBrowsers before it exits).
 	if err == nil && ctx.Err() != nil {
 		err = fmt.Errorf("capture interrompue : %w", ctx.Err())
 	}
@@ -224,4 +224,36 @@ func CaptureSeries(ctx context.Context, cs *protocol.Case, req CaptureRequest, s
 		case <-time.After(time.Until(next)):
 		}
 	}
+}
+
+// CaptureEach takes one capture of each address, in order, each in a fresh
+// browser with a fresh profile (req.Page gives the other settings; its URL
+// is replaced). As in a series, a failed capture is journaled
+// (capture.failed) and the next address is tried; report, when not nil, is
+// called after each. A missing Chromium stops at once and is returned.
+func CaptureEach(ctx context.Context, cs *protocol.Case, req CaptureRequest, urls []string, report func(Attempt)) (*SeriesResult, error) {
+	out := &SeriesResult{}
+	for i, u := range urls {
+		r := req
+		r.Page.URL = u
+		res, err := captureAttempt(ctx, cs, r, i+1, true)
+		if ctx.Err() != nil {
+			out.Interrupted, out.DuringAttempt = i+1, true
+			return out, nil
+		}
+		if errors.Is(err, capture.ErrNoChromium) {
+			return out, err
+		}
+		a := Attempt{N: i + 1, Result: res, Err: err}
+		if err != nil {
+			out.Failed++
+		} else {
+			out.Pieces++
+		}
+		out.Attempts = append(out.Attempts, a)
+		if report != nil {
+			report(a)
+		}
+	}
+	return out, nil
 }

@@ -108,3 +108,8 @@ var commonFlags = []string{
 	"disable-domain-reliability",
 	"mute-audio",
 }
+
+// disabledFeatures are Chromium features turned off in every capture (the
+// defaults of chromedp, then HttpsUpgrades: its attempt at https:// for an
+// http:// address showed as two 307 redirects the server never sent).
+const disabledFeatures = "Translate,BlinkGenPropertyTrees,HttpsUpgrades,HttpsFirstBalancedModeAutoEnable"

@@ -43,6 +43,11 @@ const (
 	// maxPageHeight bounds a full-page capture (Chromium cannot draw
 	// much taller surfaces).
 	maxPageHeight = 30000
+	// maxPageWidth bounds its width (a page 100,000 px wide took 1.8 GB),
+	// unless the viewport itself is wider; maxPagePixels bounds the area
+	// (the height then gives way).
+	maxPageWidth  = 4096
+	maxPagePixels = maxPageHeight * 1920
 )
 
 // Options of one capture.
@@ -122,6 +127,9 @@ func (o *Options) defaults() {
 // as it runs.
 var testHookBrowser func(pid int)
 
+// testHookFlags are further browser switches (tests only).
+var testHookFlags []chromedp.ExecAllocatorOption
+
 // Capture opens a fresh headless Chromium with an empty temporary profile,
 // loads the page, waits for it to settle (load, network quiet, web fonts,
 // lazy images), takes the screenshot, the MHTML snapshot and the served
@@ -170,9 +178,11 @@ func Capture(ctx context.Context, o Options) (*Result, error) {
 	for _, f := range commonFlags {
 		opts = append(opts, chromedp.Flag(f, true))
 	}
+	opts = append(opts, chromedp.Flag("disable-features", disabledFeatures))
 	if o.Insecure {
 		opts = append(opts, chromedp.IgnoreCertErrors)
 	}
+	opts = append(opts, testHookFlags...)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
 	cleanup = append(cleanup, cancelAlloc)
 	bctx, cancelB := chromedp.NewContext(allocCtx)
@@ -210,13 +220,24 @@ func Capture(ctx context.Context, o Options) (*Result, error) {
 	// with the caller's work on the result.
 	handedOver = true
 	done := make(chan struct{})
+	shutdowns.Add(1)
 	go func() {
+		defer shutdowns.Done()
 		defer close(done)
 		release()
 	}()
 	res.closed = done
 	return res, nil
 }
+
+// shutdowns are the browsers still exiting after their capture returned.
+var shutdowns sync.WaitGroup
+
+// WaitBrowsers returns once every browser of the captures made so far has
+// exited and its temporary files are removed. A command calls it before it
+// exits, after it has told the person the result: the browser's exit and the
+// profile's removal never add to the wait for the piece.
+func WaitBrowsers() { shutdowns.Wait() }
 
 // Close waits until the browser of the capture has exited and its
 // temporary files are removed. It may be called more than once; it does
@@ -248,6 +269,7 @@ type netLog struct {
 	docReq    network.RequestID
 	docResp   *network.Response
 	redirects []protocol.Redirect
+	internal  []string // the browser's own redirects, in French
 	inflight  map[network.RequestID]bool
 	streams   map[network.RequestID]bool // long-lived, not waited for
 	last      time.Time                  // last network activity
@@ -275,6 +297,12 @@ func (n *netLog) handle(ev any) {
 		}
 		switch {
 		case ev.RedirectResponse != nil && ev.RequestID == n.docReq:
+			if why := internalRedirect(ev.RedirectResponse); why != "" {
+				// Made up by the browser (HSTS, HTTPS upgrade): the server
+				// sent nothing; noted, not listed as the server's.
+				n.internal = append(n.internal, fmt.Sprintf("le navigateur a changé de lui-même l'adresse %s en %s (raison : %s), sans réponse du serveur", ev.RedirectResponse.URL, ev.Request.URL, why))
+				break
+			}
 			n.redirects = append(n.redirects, protocol.Redirect{URL: ev.RedirectResponse.URL, Status: int(ev.RedirectResponse.Status)})
 		case n.docReq != "" && ev.RequestID != n.docReq && n.docResp != nil:
 			// A new document in the main frame: the page moved itself
@@ -299,6 +327,21 @@ func (n *netLog) handle(ev any) {
 	case *page.EventLoadEventFired:
 		n.loaded = time.Now()
 	}
+}
+
+// internalRedirect returns the reason of a redirect the browser made up
+// itself (Chromium marks them with a Non-Authoritative-Reason header:
+// HSTS, HttpsUpgrades…), "" for a redirect the server sent.
+func internalRedirect(r *network.Response) string {
+	if r == nil {
+		return ""
+	}
+	for k, v := range r.Headers {
+		if strings.EqualFold(k, "Non-Authoritative-Reason") {
+			return fmt.Sprint(v)
+		}
+	}
+	return ""
 }
 
 // byScript tells whether a request comes from the page's scripts (fetch,
@@ -340,8 +383,42 @@ func (n *netLog) quiet() bool {
 	return len(n.inflight) == 0 && time.Since(n.last) >= window
 }
 
-func shoot(ctx context.Context, o Options) (*Result, error) {
+func shoot(ctx context.Context, o Options) (_ *Result, err error) {
 	r := &Result{}
+	var nl *netLog
+	var dl *dialogLog
+	defer func() {
+		// A page that answered but never settled is not a slow network:
+		// say what is known of it.
+		var le *chromedp.LoadError
+		if errors.As(err, &le) {
+			ne := &NavError{URL: o.URL, Code: le.ErrorText}
+			if nl != nil {
+				nl.mu.Lock()
+				ne.Redirects = append(ne.Redirects, nl.redirects...)
+				nl.mu.Unlock()
+			}
+			err = ne
+		}
+		if err != nil && errors.Is(err, context.DeadlineExceeded) && nl != nil {
+			nl.mu.Lock()
+			resp := nl.docResp
+			nl.mu.Unlock()
+			se := &StuckError{Timeout: o.Timeout}
+			if dl != nil {
+				var rec protocol.CaptureRecord
+				dl.record(&rec)
+				se.Dialogs = rec.Dialogs
+				se.More = dl.count() - len(rec.Dialogs)
+			}
+			if resp != nil {
+				se.Status = int(resp.Status)
+			}
+			if se.Status != 0 || len(se.Dialogs) > 0 {
+				err = se
+			}
+		}
+	}()
 	rec := &r.Record
 	rec.Tool = protocol.ToolVersion
 	rec.Mode = protocol.ModeHeadless
@@ -372,7 +449,7 @@ func shoot(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	nl := &netLog{inflight: map[network.RequestID]bool{}, streams: map[network.RequestID]bool{}, last: time.Now()}
+	nl = &netLog{inflight: map[network.RequestID]bool{}, streams: map[network.RequestID]bool{}, last: time.Now()}
 	if tree.FrameTree != nil && tree.FrameTree.Frame != nil {
 		nl.mainFrame = tree.FrameTree.Frame.ID
 	}
@@ -381,6 +458,9 @@ func shoot(ctx context.Context, o Options) (*Result, error) {
 	}
 	r.warc = newWARCLog()
 	if err := chromedp.Listen(ctx, r.warc.handle); err != nil {
+		return nil, err
+	}
+	if dl, err = watchDialogs(ctx, o.Now); err != nil {
 		return nil, err
 	}
 
@@ -406,6 +486,7 @@ func shoot(ctx context.Context, o Options) (*Result, error) {
 		resp = nl.docResp
 	}
 	rec.Redirects = append([]protocol.Redirect(nil), nl.redirects...)
+	rec.Notes = append(rec.Notes, nl.internal...)
 	docReq := nl.docReq
 	nl.mu.Unlock()
 	if resp == nil {
@@ -438,12 +519,15 @@ func shoot(ctx context.Context, o Options) (*Result, error) {
 
 	rec.Shot = o.Now().UTC()
 	o.progress("capture d'écran")
-	raw, w, h, truncated, err := screenshot(ctx, o.FullPage)
+	raw, w, h, pcut, err := screenshot(ctx, o.FullPage, o.Width)
 	if err != nil {
 		return nil, fmt.Errorf("capture d'écran : %w", err)
 	}
-	if truncated {
-		rec.Notes = append(rec.Notes, fmt.Sprintf("page plus haute que %d pixels : capture limitée aux %d premiers", maxPageHeight, maxPageHeight))
+	if pcut.W > 0 {
+		rec.Notes = append(rec.Notes, fmt.Sprintf("page large de %d pixels : capture limitée aux %d premiers à gauche", pcut.W, w))
+	}
+	if pcut.H > 0 {
+		rec.Notes = append(rec.Notes, fmt.Sprintf("page haute de %d pixels : capture limitée aux %d premiers", pcut.H, h))
 	}
 	r.Raw = raw
 	rec.Browser.Width, rec.Browser.Height = w, h
@@ -456,6 +540,7 @@ func shoot(ctx context.Context, o Options) (*Result, error) {
 		return nil, fmt.Errorf("instantané MHTML : %w", err)
 	}
 	r.MHTML = []byte(snap.Data)
+	dl.record(rec)
 
 	if docReq != "" {
 		body, err := chromedp.Call(ctx, network.GetResponseBody, network.GetResponseBodyParams{RequestID: docReq})
@@ -554,14 +639,18 @@ func ContainsText(text, want string) bool {
 	return strings.Contains(norm(text), norm(want))
 }
 
-func screenshot(ctx context.Context, fullPage bool) (shot []byte, w, h int, truncated bool, err error) {
+// pageCut gives the page's full size when the full-page capture was cut
+// (0 when it was not).
+type pageCut struct{ W, H int }
+
+func screenshot(ctx context.Context, fullPage bool, viewportW int) (shot []byte, w, h int, cut pageCut, err error) {
 	if !fullPage {
 		b, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-		return b, 0, 0, false, err
+		return b, 0, 0, cut, err
 	}
 	m, err := chromedp.Call(ctx, page.GetLayoutMetrics, cdp.Empty{})
 	if err != nil {
-		return nil, 0, 0, false, err
+		return nil, 0, 0, cut, err
 	}
 	fw, fh := 0.0, 0.0
 	if m.CSSContentSize != nil {
@@ -572,9 +661,7 @@ func screenshot(ctx context.Context, fullPage bool) (shot []byte, w, h int, trun
 		fh = math.Max(fh, float64(m.CSSLayoutViewport.ClientHeight))
 	}
 	fw, fh = math.Ceil(fw), math.Ceil(fh)
-	if fh > maxPageHeight {
-		fh, truncated = maxPageHeight, true
-	}
+	fw, fh, cut = boundPage(fw, fh, viewportW)
 	res, err := chromedp.Call(ctx, page.CaptureScreenshot, page.CaptureScreenshotParams{
 		Format:                page.CaptureScreenshotFormatPng,
 		CaptureBeyondViewport: new(true),
@@ -582,13 +669,43 @@ func screenshot(ctx context.Context, fullPage bool) (shot []byte, w, h int, trun
 		Clip:                  &page.Viewport{X: 0, Y: 0, Width: fw, Height: fh, Scale: 1},
 	})
 	if err != nil {
-		return nil, 0, 0, false, err
+		return nil, 0, 0, cut, err
 	}
-	return res.Data, int(fw), int(fh), truncated, nil
+	return res.Data, int(fw), int(fh), cut, nil
 }
 
-// recordedHeaders leaves out what could let someone reuse a session.
-var secretHeaders = map[string]bool{"set-cookie": true, "set-cookie2": true}
+// boundPage bounds a full-page capture: width at maxPageWidth (or the
+// viewport's when wider), height at maxPageHeight, area at maxPagePixels.
+func boundPage(fw, fh float64, viewportW int) (float64, float64, pageCut) {
+	var cut pageCut
+	maxW := math.Max(maxPageWidth, float64(viewportW))
+	if fw > maxW {
+		cut.W, fw = int(fw), maxW
+	}
+	maxH := math.Min(maxPageHeight, math.Floor(maxPagePixels/fw))
+	if fh > maxH {
+		cut.H, fh = int(fh), maxH
+	}
+	return fw, fh, cut
+}
+
+// secretHeader tells whether a response header could let someone reuse a
+// session or an account (cookies, bearer tokens, API keys): its value is
+// left out of the record (lk is lower case).
+func secretHeader(lk string) bool {
+	switch lk {
+	case "set-cookie", "set-cookie2", "cookie", "authorization", "proxy-authorization":
+		return true
+	case "www-authenticate", "proxy-authenticate":
+		return false // the scheme asked for, no secret
+	}
+	for _, w := range []string{"token", "secret", "api-key", "apikey", "session", "auth", "password", "jwt"} {
+		if strings.Contains(lk, w) {
+			return true
+		}
+	}
+	return false
+}
 
 func fillResponse(rec *protocol.CaptureRecord, resp *network.Response) {
 	if rec.FinalURL == "" {
@@ -608,8 +725,8 @@ func fillResponse(rec *protocol.CaptureRecord, resp *network.Response) {
 		sort.Strings(keys)
 		for _, k := range keys {
 			lk := strings.ToLower(k)
-			if secretHeaders[lk] {
-				rec.Headers[lk] = "(non enregistré : cookie de session)"
+			if secretHeader(lk) {
+				rec.Headers[lk] = "(non enregistré : valeur secrète, cookie ou jeton de session)"
 				continue
 			}
 			rec.Headers[lk] = fmt.Sprint(resp.Headers[k])
@@ -690,13 +807,65 @@ func extFor(mimeType string) string {
 	return ".bin"
 }
 
+// StuckError is a page that answered (or opened dialogs) but did not let
+// the capture finish in time: its scripts keep the browser busy, or its
+// resources are still loading. It is not a connection problem.
+type StuckError struct {
+	Status  int // the document's HTTP status, 0 when none came
+	Dialogs []protocol.DialogRecord
+	More    int // further dialogs, not detailed
+	Timeout time.Duration
+}
+
+func (e *StuckError) Error() string {
+	if n := len(e.Dialogs) + e.More; n > 0 {
+		d := e.Dialogs[len(e.Dialogs)-1]
+		return fmt.Sprintf("la page a ouvert %d dialogue(s) JavaScript (dernier : %s « %s ») et n'a pas rendu la main dans le délai (%s)",
+			n, d.Type, clip(d.Message, 200), e.Timeout)
+	}
+	return fmt.Sprintf("la page a répondu (HTTP %d) mais ne s'est pas stabilisée dans le délai (%s) : ressources encore en cours de chargement, ou scripts de la page qui ne rendent pas la main", e.Status, e.Timeout)
+}
+
+// Unwrap makes it match ErrTimeout.
+func (e *StuckError) Unwrap() error { return ErrTimeout }
+
+// clip shortens s to n runes, with an ellipsis.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}
+
 // NavError is a page that could not be loaded at all (no HTTP answer).
 type NavError struct {
 	URL  string
 	Code string // Chromium's net::ERR_... text
+	// Redirects are the hops the server sent before the failure (a
+	// redirect loop, a redirect the browser refuses).
+	Redirects []protocol.Redirect
 }
 
 func (e *NavError) Error() string {
+	msg := e.message()
+	if n := len(e.Redirects); n > 0 {
+		hops := make([]string, 0, 6)
+		for i, r := range e.Redirects {
+			if i == 5 && n > 6 {
+				hops = append(hops, fmt.Sprintf("… (%d autres)", n-6))
+				r = e.Redirects[n-1]
+			} else if i > 5 {
+				break
+			}
+			hops = append(hops, fmt.Sprintf("%s (HTTP %d)", clip(r.URL, 300), r.Status))
+		}
+		msg += fmt.Sprintf(" ; redirections reçues du serveur (%d) : %s", n, strings.Join(hops, " → "))
+	}
+	return msg
+}
+
+func (e *NavError) message() string {
 	host := e.URL
 	if u, err := url.Parse(e.URL); err == nil && u.Host != "" {
 		host = u.Host
@@ -710,6 +879,10 @@ func (e *NavError) Error() string {
 		return fmt.Sprintf("le certificat TLS de %s n'est pas valide (%s)", host, e.Code)
 	case strings.Contains(e.Code, "TIMED_OUT"):
 		return fmt.Sprintf("le serveur %s ne répond pas (%s)", host, e.Code)
+	case strings.Contains(e.Code, "ERR_TOO_MANY_REDIRECTS"):
+		return fmt.Sprintf("la page %s redirige sans fin : le navigateur a arrêté après %d redirections (%s)", e.URL, len(e.Redirects), e.Code)
+	case strings.Contains(e.Code, "ERR_UNSAFE_REDIRECT"):
+		return fmt.Sprintf("la page %s redirige vers une adresse que le navigateur refuse d'ouvrir (fichier local, data:…) (%s)", e.URL, e.Code)
 	case strings.Contains(e.Code, "ERR_INTERNET_DISCONNECTED"), strings.Contains(e.Code, "ERR_ADDRESS_UNREACHABLE"), strings.Contains(e.Code, "ERR_NETWORK"):
 		return fmt.Sprintf("le réseau est inaccessible (%s)", e.Code)
 	}
@@ -738,6 +911,8 @@ func classify(parent context.Context, err error, o Options, during string) error
 		// Ctrl-C: the terminal also signals Chromium (same process group),
 		// so its death is not the cause.
 		return fmt.Errorf("capture interrompue : %w", parent.Err())
+	case errors.As(err, new(*StuckError)), errors.As(err, new(*NavError)):
+		return err
 	case errors.As(err, &en):
 		return fmt.Errorf("%w (%s : %v)", ErrNoChromium, en.Name, en.Err)
 	case errors.As(err, &le):

@@ -24,6 +24,29 @@ type BrowserOptions struct {
 	URL        string // page to open first, may be empty
 	// Headless starts it without a window (tests only).
 	Headless bool
+	// ExtraArgs are further switches (tests only).
+	ExtraArgs []string
+}
+
+// quietArgs keep the person's browser from calling home on its own: no
+// background requests (variations, component updates, sync, Safe Browsing
+// list updates, metrics, domain reliability, translation, optimisation
+// hints). Only the pages the person opens are requested.
+var quietArgs = []string{
+	"--no-first-run",
+	"--no-default-browser-check",
+	"--disable-quic",
+	"--disable-background-networking",
+	"--disable-component-update",
+	"--disable-sync",
+	"--disable-domain-reliability",
+	"--disable-client-side-phishing-detection",
+	"--disable-default-apps",
+	"--disable-breakpad",
+	"--metrics-recording-only",
+	"--safebrowsing-disable-auto-update",
+	"--no-pings",
+	"--disable-features=" + disabledFeatures + ",OptimizationHints,MediaRouter,DialMediaRouteProvider,AutofillServerCommunication,CertificateTransparencyComponentUpdater,InterestFeedContentSuggestions",
 }
 
 // Launched is a browser started by [StartBrowser].
@@ -64,20 +87,23 @@ func StartBrowser(o BrowserOptions) (*Launched, error) {
 	if err := os.MkdirAll(o.ProfileDir, 0o700); err != nil {
 		return nil, fmt.Errorf("profil du navigateur %s : %w", o.ProfileDir, err)
 	}
+	// Never through a link: the browser would write (and the chmod act)
+	// outside the case.
+	if st, err := os.Lstat(o.ProfileDir); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("profil du navigateur %s : n'est pas un dossier (lien symbolique ?) : refusé", o.ProfileDir)
+	}
 	if err := os.Chmod(o.ProfileDir, 0o700); err != nil {
 		return nil, err
 	}
-	args := []string{
+	args := append([]string{
 		"--user-data-dir=" + o.ProfileDir,
 		"--remote-debugging-address=127.0.0.1",
 		"--remote-debugging-port=" + strconv.Itoa(o.Port),
-		"--no-first-run",
-		"--no-default-browser-check",
-		"--disable-quic",
-	}
+	}, quietArgs...)
 	if o.Headless {
-		args = append(args, "--headless", "--disable-gpu", "--disable-background-networking", "--disable-component-update")
+		args = append(args, "--headless", "--disable-gpu")
 	}
+	args = append(args, o.ExtraArgs...)
 	if os.Getuid() == 0 {
 		// Chromium refuses to run as root with its sandbox.
 		args = append(args, "--no-sandbox")
@@ -85,9 +111,9 @@ func StartBrowser(o BrowserOptions) (*Launched, error) {
 	if o.URL != "" {
 		args = append(args, o.URL)
 	}
-	logf, err := os.OpenFile(filepath.Join(o.ProfileDir, "chromium.log"), os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	logf, err := os.OpenFile(filepath.Join(o.ProfileDir, "chromium.log"), os.O_CREATE|os.O_WRONLY|os.O_TRUNC|syscall.O_NOFOLLOW, 0o600)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("journal du navigateur %s : %w (lien symbolique ?)", filepath.Join(o.ProfileDir, "chromium.log"), err)
 	}
 	defer logf.Close()
 	cmd := exec.Command(execPath, args...)

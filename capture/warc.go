@@ -53,6 +53,7 @@ type exchange struct {
 	resp      *network.Response
 	respMono  float64
 	redirect  bool // the response is a redirect: no body
+	internal  bool // a redirect made up by the browser (not archived)
 	finished  bool
 	failed    bool
 	body      []byte
@@ -91,6 +92,7 @@ func (w *warcLog) handle(ev any) {
 		}
 		if prev := w.current[ev.RequestID]; prev != nil && ev.RedirectResponse != nil {
 			prev.resp, prev.redirect, prev.finished = ev.RedirectResponse, true, true
+			prev.internal = internalRedirect(ev.RedirectResponse) != ""
 			prev.respMono = float64(ev.Timestamp)
 		}
 		x := &exchange{id: ev.RequestID, url: ev.Request.URL, method: ev.Request.Method, reqHdr: ev.Request.Headers,
@@ -375,7 +377,7 @@ func (w *warcLog) buildWARC(rec *protocol.CaptureRecord, resources []WARCResourc
 	for _, x := range w.list {
 		k := seen[x.id]
 		seen[x.id]++
-		if x.resp == nil || (!x.redirect && x.body == nil && x.bodyError != "") || x.failed && x.body == nil {
+		if x.resp == nil || x.internal || (!x.redirect && x.body == nil && x.bodyError != "") || x.failed && x.body == nil {
 			continue
 		}
 		var sent network.Headers

@@ -63,6 +63,20 @@ type CaptureRecord struct {
 	// MissingFonts are the font families the page asked for that neither
 	// the page nor the machine provided (text drawn with a fallback font).
 	MissingFonts []string `json:"polices_absentes,omitempty"`
+	// Dialogs are the JavaScript dialogs the page opened (alert, confirm,
+	// prompt, beforeunload) and its calls to print(), in order: their text is
+	// itself evidence (« session expirée »). Each was dismissed so that the
+	// capture could go on.
+	Dialogs []DialogRecord `json:"dialogues,omitempty"`
+}
+
+// DialogRecord is one dialog a captured page opened.
+type DialogRecord struct {
+	Type    string    `json:"type"` // alert, confirm, prompt, beforeunload, print
+	Message string    `json:"message,omitempty"`
+	URL     string    `json:"url,omitempty"` // the page that opened it
+	At      time.Time `json:"date"`
+	Answer  string    `json:"reponse"` // what the capture answered, in French
 }
 
 // ConsentRecord is a consent banner answered (or left) before a capture.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"strconv"
@@ -24,7 +25,7 @@ const browserProfileDir = ".navigateur"
 var captureCmd = command{
 	name:    "capture",
 	summary: "capture une page web avec l'adresse et la date incrustées, et son relevé technique",
-	usage:   "anef-dossier [-C DOSSIER] capture URL [--title TITRE] [--full-page] [--every 6h --count 20] [--expect-text TEXTE]\nanef-dossier [-C DOSSIER] capture --attach http://127.0.0.1:9222 [--tab-url TEXTE]\nanef-dossier [-C DOSSIER] capture browser",
+	usage:   "anef-dossier [-C DOSSIER] capture URL [--title TITRE] [--full-page] [--every 6h --count 20] [--expect-text TEXTE]\nanef-dossier [-C DOSSIER] capture --urls FICHIER [--full-page]\nanef-dossier [-C DOSSIER] capture --attach http://127.0.0.1:9222 [--tab-url TEXTE]\nanef-dossier [-C DOSSIER] capture browser",
 	help: `Ouvre la page dans un Chromium neuf (profil vierge, supprimé ensuite), attend qu'elle soit complète
 (chargement, réseau calme, polices, images différées), puis enregistre une pièce :
   pieces/NNN-capture.png          la capture avec, au-dessus de la page, un bandeau : numéro de pièce, date et
@@ -78,6 +79,7 @@ func runCapture(e *env, args []string) error {
 	untilFlag := fs.String("until", "", "", "avec --every : dernière tentative au plus tard à cette date (ex. \"2026-03-20 18:00\")")
 	expect := fs.String("expect-text", "", "", "note si ce texte figure dans la page (ex. \"Aucun créneau\")")
 	keepConsent := fs.Bool("keep-consent", "", "laisse le bandeau de cookies tel quel (par défaut : « Tout refuser » est cliqué avant la capture)")
+	urlsFile := fs.String("urls", "", "", "capture chaque adresse de ce fichier (une par ligne), chacune dans un navigateur neuf")
 	asJSON := fs.Bool("json", "", "sortie JSON (pour d'autres outils)")
 	browserPath := fs.String("browser", "", "", "programme du navigateur à utiliser (sinon "+capture.EnvBrowser+", puis Chrome, Edge, Brave ou Chromium à leur place habituelle)")
 	tsas := fs.Strings("tsa", "", "horodate la capture auprès de cette autorité RFC 3161 (sinon horodatage.autorites)")
@@ -91,6 +93,19 @@ func runCapture(e *env, args []string) error {
 		return usageErr("le titre contient un saut de ligne", "donnez le titre sur une seule ligne")
 	}
 	url := ""
+	var urls []string
+	if *urlsFile != "" {
+		if *attach != "" || len(pos) > 0 || fs.isSet("every") || fs.isSet("title") {
+			return usageErr("--urls ne se combine ni avec une URL, ni avec --attach, --every ou --title",
+				"chaque page reçoit le titre de la page capturée ; exemple : anef-dossier capture --urls adresses.txt")
+		}
+		list, err := readURLList(*urlsFile)
+		if err != nil {
+			return err
+		}
+		urls = list
+		pos = []string{urls[0]}
+	}
 	if *attach != "" {
 		if len(pos) > 0 {
 			return usageErr("avec --attach, la page capturée est l'onglet affiché : ne donnez pas d'URL",
@@ -162,6 +177,9 @@ func runCapture(e *env, args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	if urls != nil {
+		return runURLList(ctx, e, cs, req, urls, *asJSON)
+	}
 	if every == 0 {
 		res, err := app.Capture(ctx, cs, req)
 		if err != nil {
@@ -171,6 +189,93 @@ func runCapture(e *env, args []string) error {
 		return reportCapture(e, res, *asJSON)
 	}
 	return runSeries(ctx, e, cs, req, app.Series{Every: every, Count: count, Until: until}, *asJSON)
+}
+
+// maxURLList bounds the file of --urls.
+const maxURLList = 1 << 20
+
+// readURLList reads the addresses of --urls: one per line, blank lines and
+// lines starting with # ignored; each is checked, with its line number.
+func readURLList(path string) ([]string, error) {
+	hint := "une adresse http:// ou https:// par ligne ; les lignes vides et celles qui commencent par # sont ignorées"
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, usageErr(fmt.Sprintf("--urls : fichier %s illisible (%v)", path, err), hint)
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return nil, usageErr(fmt.Sprintf("--urls : %s n'est pas un fichier ordinaire", path), hint)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxURLList+1))
+	if err != nil {
+		return nil, usageErr(fmt.Sprintf("--urls : lecture de %s impossible (%v)", path, err), hint)
+	}
+	if len(b) > maxURLList {
+		return nil, usageErr(fmt.Sprintf("--urls : %s dépasse 1 Mo", path), hint)
+	}
+	var urls []string
+	for i, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		u, err := capture.CheckURL(line)
+		if err != nil {
+			return nil, usageErr(fmt.Sprintf("--urls : %s, ligne %d : %v", path, i+1, err), hint)
+		}
+		urls = append(urls, u.String())
+	}
+	if len(urls) == 0 {
+		return nil, usageErr(fmt.Sprintf("--urls : aucune adresse dans %s", path), hint)
+	}
+	return urls, nil
+}
+
+// runURLList captures each address of --urls and reports each as it ends.
+func runURLList(ctx context.Context, e *env, cs *protocol.Case, req app.CaptureRequest, urls []string, asJSON bool) error {
+	type itemJSON struct {
+		URL   string       `json:"url"`
+		Piece *captureJSON `json:"piece,omitempty"`
+		Error string       `json:"error,omitempty"`
+	}
+	out := []itemJSON{}
+	total := len(urls)
+	res, err := app.CaptureEach(ctx, cs, req, urls, func(a app.Attempt) {
+		u := urls[a.N-1]
+		if a.Err != nil {
+			fmt.Fprintf(e.stderr, "anef-dossier: adresse %d/%d (%s) : échec (inscrit au journal) : %s\n", a.N, total, u, a.Err)
+			out = append(out, itemJSON{URL: u, Error: a.Err.Error()})
+			return
+		}
+		reportStamps(e, a.Result, asJSON)
+		if !asJSON {
+			e.outf("Pièce n°%d ajoutée : %s (%s)\n", a.Result.Piece.Number, a.Result.Piece.Main().Path, captureLine(a.Result.Record))
+			for _, n := range a.Result.Record.Notes {
+				e.warnf("pièce n°%d : %s", a.Result.Piece.Number, n)
+			}
+		}
+		pj := pieceOut(a.Result.Piece, a.Result.Record)
+		out = append(out, itemJSON{URL: u, Piece: &pj})
+	})
+	if err != nil {
+		return captureErr(err)
+	}
+	if asJSON {
+		if err := e.printJSON(out); err != nil {
+			return err
+		}
+	}
+	summary := fmt.Sprintf("%s, %s", protocol.Count(res.Pieces, "pièce ajoutée", "pièces ajoutées"), protocol.Count(res.Failed, "échec", "échecs"))
+	if res.Interrupted > 0 {
+		return failure(fmt.Sprintf("captures interrompues à l'adresse %d/%d : %s", res.Interrupted, total, summary), "relancez la commande avec les adresses restantes")
+	}
+	if !asJSON {
+		e.outf("Adresses capturées : %s.\n", summary)
+	}
+	if res.Pieces == 0 {
+		return failure("aucune capture n'a réussi", "les raisons sont inscrites au journal (capture.failed) ; vérifiez les adresses et la connexion")
+	}
+	return nil
 }
 
 func parseViewport(v string) (int, int, error) {
@@ -314,8 +419,12 @@ func captureErr(err error) error {
 		return failure(err.Error(), capture.InstallHint())
 	case errors.Is(err, capture.ErrCertificate):
 		return failure(err.Error(), "vérifiez l'adresse ; si vous savez pourquoi ce certificat est refusé, relancez avec --insecure (ce sera inscrit dans la pièce)"+none)
+	case errors.As(err, new(*capture.StuckError)):
+		return failure(err.Error(), "la page elle-même ne rend pas la main : réessayez plus tard, ou allongez le délai avec --timeout 2m"+none)
 	case errors.Is(err, capture.ErrTimeout):
 		return failure(err.Error(), "vérifiez la connexion, ou allongez le délai avec --timeout 2m"+none)
+	case errors.As(err, &ne) && len(ne.Redirects) > 0:
+		return failure(err.Error(), "c'est le serveur qui redirige ainsi ; conservez ce message, il décrit le blocage"+none)
 	case errors.As(err, &ne):
 		return failure(err.Error(), "vérifiez l'adresse et la connexion"+none)
 	case errors.Is(err, capture.ErrBrowserDied):

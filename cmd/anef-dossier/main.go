@@ -33,6 +33,7 @@ import (
 	_ "time/tzdata" // dates are shown in Europe/Paris on any machine
 
 	"anefdossier/app"
+	"anefdossier/capture"
 	"anefdossier/protocol"
 )
 
@@ -94,6 +95,10 @@ func main() {
 // failure, 2 usage error, unknown commands included) and prints errors as
 // one French line plus a hint.
 func run(args []string, stdout, stderr io.Writer) (code int) {
+	// Last, once the result is printed: the browsers of the captures exit
+	// and their temporary profiles are removed (never a leftover process or
+	// folder, never a wait before the result).
+	defer capture.WaitBrowsers()
 	defer func() {
 		if r := recover(); r != nil {
 			fmt.Fprintf(stderr, "anef-dossier: erreur : erreur interne inattendue (%v)\n", r)
