@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -19,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"anefdossier/protocol"
 )
@@ -62,8 +64,16 @@ type WACZResult struct {
 }
 
 type cdxEntry struct {
-	key  string
-	line string
+	key    string
+	line   string
+	url    string
+	ts     string
+	fields map[string]any
+}
+
+func makeEntry(key, ts string, fields map[string]any) cdxEntry {
+	js, _ := json.Marshal(fields)
+	return cdxEntry{key: key + " " + ts, line: key + " " + ts + " " + string(js), url: fmt.Sprint(fields["url"]), ts: ts, fields: fields}
 }
 
 // warcIndex reads a WARC file of gzip members and returns its CDXJ lines:
@@ -71,6 +81,11 @@ type cdxEntry struct {
 // length. Each record's block digest is checked.
 func warcIndex(name string, data []byte) ([]cdxEntry, error) {
 	var out []cdxEntry
+	// A response is keyed by its address; one answering a POST (or any
+	// method but GET) by its address, method and body, as replay tools
+	// look it up: the request record that follows it gives them.
+	var last *cdxEntry
+	var lastURI string
 	br := bytes.NewReader(data)
 	for br.Len() > 0 {
 		offset := int64(len(data)) - int64(br.Len())
@@ -84,15 +99,205 @@ func warcIndex(name string, data []byte) ([]cdxEntry, error) {
 			return nil, fmt.Errorf("%s : enregistrement à l'octet %d illisible : %w", name, offset, err)
 		}
 		length := int64(len(data)) - int64(br.Len()) - offset
+		if last != nil {
+			if method, uri, ctype, body, ok := requestOf(rec); ok && uri == lastURI && method != "GET" {
+				*last = postEntry(*last, method, ctype, body)
+			}
+			out = append(out, *last)
+			last = nil
+		}
 		e, err := cdxLine(name, rec, offset, length)
 		if err != nil {
 			return nil, err
 		}
 		if e != nil {
-			out = append(out, *e)
+			last, lastURI = e, e.url
 		}
 	}
+	if last != nil {
+		out = append(out, *last)
+	}
 	return out, nil
+}
+
+// requestOf reads a WARC request record: method, target, content type and
+// body of the HTTP request.
+func requestOf(rec []byte) (method, uri, ctype string, body []byte, ok bool) {
+	head, rest, found := bytes.Cut(rec, []byte("\r\n\r\n"))
+	if !found {
+		return
+	}
+	isReq := false
+	for _, l := range strings.Split(string(head), "\r\n")[1:] {
+		k, v, _ := strings.Cut(l, ":")
+		switch strings.ToLower(k) {
+		case "warc-type":
+			isReq = strings.TrimSpace(v) == "request"
+		case "warc-target-uri":
+			uri = strings.TrimSpace(v)
+		}
+	}
+	if !isReq {
+		return
+	}
+	httpHead, httpBody, found := bytes.Cut(rest, []byte("\r\n\r\n"))
+	if !found {
+		return
+	}
+	lines := strings.Split(string(httpHead), "\r\n")
+	method, _, _ = strings.Cut(lines[0], " ")
+	for _, l := range lines[1:] {
+		if k, v, _ := strings.Cut(l, ":"); strings.EqualFold(strings.TrimSpace(k), "content-type") {
+			ctype = strings.TrimSpace(v)
+		}
+	}
+	// The record ends with the block; the block's trailing CRLF CRLF is the
+	// record's, not the body's.
+	body = bytes.TrimSuffix(httpBody, []byte("\r\n\r\n"))
+	return method, uri, ctype, body, true
+}
+
+// postEntry keys a response to a request with a body the way pywb, warcio
+// and ReplayWeb.page look it up (warcio's postToGetUrl): the body turned
+// into query arguments appended to the address with __wb_method, so a page
+// that depends on its POST answers replays.
+func postEntry(e cdxEntry, method, ctype string, body []byte) cdxEntry {
+	q := postQuery(ctype, body)
+	if len(q) > maxPostQuery {
+		q = q[:maxPostQuery]
+	}
+	requestBody := q
+	if d, ok := decodeURI(q); ok {
+		q = d
+	} else {
+		q = ""
+	}
+	sep := "?"
+	if strings.Contains(e.url, "?") {
+		sep = "&"
+	}
+	key := surt(e.url + sep + "__wb_method=" + method + "&" + q)
+	e.fields["method"] = method
+	e.fields["requestBody"] = requestBody
+	return makeEntry(key, e.ts, e.fields)
+}
+
+// maxPostQuery is warcio's DEFAULT_MAX_QUERY_SIZE.
+const maxPostQuery = 50000
+
+// postQuery turns a request body into query arguments by its media type.
+func postQuery(ctype string, body []byte) string {
+	mt, _, _ := strings.Cut(ctype, ";")
+	switch strings.ToLower(strings.TrimSpace(mt)) {
+	case "application/x-www-form-urlencoded":
+		return string(body)
+	case "application/json", "text/plain":
+		return jsonQuery(body)
+	}
+	return "__wb_post_data=" + base64.StdEncoding.EncodeToString(body)
+}
+
+// jsonQuery flattens a JSON body into query arguments as warcio does: each
+// scalar under its nearest key, in the document's order, a key seen again
+// suffixed ".2_", ".3_"…; a body that is not JSON gives none.
+func jsonQuery(body []byte) string {
+	if !json.Valid(body) {
+		return ""
+	}
+	var parts []string
+	seen := map[string]int{}
+	set := func(k, val string) {
+		if n, ok := seen[k]; ok {
+			if n == 0 {
+				n = 1
+			}
+			seen[k] = n + 1
+			k = fmt.Sprintf("%s.%d_", k, n+1)
+		} else {
+			seen[k] = 0
+		}
+		parts = append(parts, formEscape(k)+"="+formEscape(val))
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	// keys[i] is the key of the value being read at depth i (arrays
+	// keep their parent's).
+	type level struct {
+		object bool
+		key    string
+		want   bool // an object waiting for its next key
+	}
+	stack := []level{{}}
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			break
+		}
+		top := &stack[len(stack)-1]
+		if top.object && top.want {
+			top.key, top.want = fmt.Sprint(tok), false
+			continue
+		}
+		key := top.key
+		switch v := tok.(type) {
+		case json.Delim:
+			switch v {
+			case '{':
+				stack = append(stack, level{object: true, want: true})
+				continue
+			case '[':
+				stack = append(stack, level{key: key})
+				continue
+			default:
+				stack = stack[:len(stack)-1]
+			}
+		case string:
+			set(key, v)
+		case json.Number:
+			set(key, v.String())
+		case bool:
+			set(key, strconv.FormatBool(v))
+		case nil:
+			set(key, "null")
+		}
+		if t := &stack[len(stack)-1]; t.object {
+			t.want = true
+		}
+	}
+	return strings.Join(parts, "&")
+}
+
+// formEscape escapes as URLSearchParams does (space as +, * kept, ~ escaped).
+func formEscape(s string) string {
+	e := url.QueryEscape(s)
+	return strings.NewReplacer("~", "%7E", "%2A", "*").Replace(e)
+}
+
+// decodeURI decodes as JavaScript's decodeURI: escapes of reserved
+// characters stay; an escape that is not UTF-8 fails.
+func decodeURI(s string) (string, bool) {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '%' {
+			b.WriteByte(s[i])
+			continue
+		}
+		if i+2 >= len(s) {
+			return "", false
+		}
+		v, err := strconv.ParseUint(s[i+1:i+3], 16, 8)
+		if err != nil {
+			return "", false
+		}
+		if strings.IndexByte(";/?:@&=+$,#", byte(v)) >= 0 {
+			b.WriteString(s[i : i+3])
+		} else {
+			b.WriteByte(byte(v))
+		}
+		i += 2
+	}
+	out := b.String()
+	return out, utf8.ValidString(out)
 }
 
 // cdxLine indexes one WARC record (nil: a record that is not indexed).
@@ -139,13 +344,8 @@ func cdxLine(name string, rec []byte, offset, length int64) (*cdxEntry, error) {
 	if fields["digest"] == "" {
 		delete(fields, "digest")
 	}
-	js, err := json.Marshal(fields)
-	if err != nil {
-		return nil, err
-	}
-	key := surt(target)
-	ts := t.UTC().Format("20060102150405")
-	return &cdxEntry{key: key + " " + ts, line: key + " " + ts + " " + string(js)}, nil
+	e := makeEntry(surt(target), t.UTC().Format("20060102150405"), fields)
+	return &e, nil
 }
 
 // httpHead returns the status code and the media type of an HTTP response
@@ -209,11 +409,27 @@ func surt(raw string) string {
 	}
 	s += ")" + p
 	if u.RawQuery != "" {
-		args := strings.Split(u.RawQuery, "&")
+		args := strings.Split(queryEscape(u.RawQuery), "&")
 		sort.Strings(args)
 		s += "?" + strings.Join(args, "&")
 	}
 	return s
+}
+
+// queryEscape percent-encodes a query as a browser's address parser does
+// (WHATWG URL, special-query set): controls, space, ", #, <, >, ' and
+// every byte past ASCII.
+func queryEscape(q string) string {
+	var b strings.Builder
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte("\"#<>'", c) >= 0 {
+			fmt.Fprintf(&b, "%%%02X", c)
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 // WriteWACZ writes the pages' WARC files, read from the case folder and

@@ -8,9 +8,14 @@ package main
 // tools (Windows runs these paths through the other tests).
 
 import (
+	"crypto/rand"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -130,4 +135,85 @@ func TestBadInputHugeFile(t *testing.T) {
 		t.Error("journal changed by a refused import")
 	}
 	mustRun(t, "-C", dir, "verify")
+}
+
+// Issue 14, bad input: the disk fills up while the capture's web archive
+// (WARC, written after the screenshots and the MHTML) is being written. The
+// capture is refused with a French error, nothing is journaled, no file of
+// the piece is left, verify passes; with room again the same capture works.
+func TestBadInputDiskFullDuringWARC(t *testing.T) {
+	if testing.Short() || chromiumPath() == "" {
+		t.Skip("sans Chromium (go test -short ou Chromium absent)")
+	}
+	// A page whose image does not compress: it weighs in the MHTML and
+	// the WARC alike.
+	noise := make([]byte, 300<<10)
+	rand.Read(noise)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/bruit.bin" {
+			w.Header().Set("Content-Type", "application/octet-stream")
+			w.Write(noise)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, `<!doctype html><title>Rendez-vous</title><p>Aucun créneau</p><script>fetch("/bruit.bin")</script>`)
+	}))
+	defer srv.Close()
+
+	// The sizes of this capture's files, on a roomy disk.
+	ref := filepath.Join(t.TempDir(), "ref")
+	mustRun(t, "init", ref, "--protocol", "rdv-indisponible")
+	mustRun(t, "-C", ref, "capture", srv.URL+"/")
+	sizes := map[string]int64{}
+	ents, _ := os.ReadDir(filepath.Join(ref, "pieces"))
+	for _, e := range ents {
+		fi, _ := e.Info()
+		sizes[e.Name()] = fi.Size()
+	}
+	warc := sizes["001-capture.warc.gz"]
+	if warc < 250<<10 {
+		t.Fatalf("reference capture: WARC of %d bytes, files %v", warc, sizes)
+	}
+	var before int64 // the files written before the WARC
+	for name, n := range sizes {
+		if !strings.HasSuffix(name, ".warc.gz") && !strings.HasSuffix(name, ".preuve.json") {
+			before += (n + 4095) &^ 4095
+		}
+	}
+	// Room for the case, the files before the WARC, and half the WARC.
+	mnt := tmpfs(t, strconv.FormatInt(before+warc/2+128<<10, 10))
+	dir := filepath.Join(mnt, "cas")
+	mustRun(t, "init", dir, "--protocol", "rdv-indisponible")
+	fillTo := func(free int64) { // leave exactly free bytes (page-rounded) on the tmpfs
+		var st syscall.Statfs_t
+		syscall.Statfs(mnt, &st)
+		have := int64(st.Bavail) * st.Bsize
+		if have > free {
+			os.WriteFile(filepath.Join(mnt, "lest"), make([]byte, have-free), 0o600)
+		}
+	}
+	fillTo(before + warc/2)
+	r := cmdRun(t, nil, "-C", dir, "capture", srv.URL+"/")
+	if r.code != 1 || !strings.Contains(r.stderr, "erreur : disque plein") {
+		t.Fatalf("disk full during the WARC: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if left, _ := os.ReadDir(filepath.Join(dir, "pieces")); len(left) != 0 {
+		var names []string
+		for _, e := range left {
+			names = append(names, e.Name())
+		}
+		t.Errorf("files left of the refused piece: %v", names)
+	}
+	if j, _ := os.ReadFile(filepath.Join(dir, "journal.jsonl")); strings.Contains(string(j), "piece.added") {
+		t.Error("the refused capture is in the journal")
+	}
+	if code := verifyQuiet(dir); code != 0 {
+		t.Fatal("verify after a full disk")
+	}
+	// Room again: the same command works.
+	os.Remove(filepath.Join(mnt, "lest"))
+	mustRun(t, "-C", dir, "capture", srv.URL+"/")
+	if got := savedPieces(t, dir); len(got) != 1 {
+		t.Fatalf("pieces after freeing space: %v", got)
+	}
 }
