@@ -432,6 +432,12 @@ func queryEscape(q string) string {
 	return b.String()
 }
 
+// packError is a problem of the case's files (not of the writing): returned
+// as it is.
+type packError struct{ err error }
+
+func (e *packError) Error() string { return e.err.Error() }
+
 // WriteWACZ writes the pages' WARC files, read from the case folder and
 // checked against their journaled hashes, as one WACZ package at dst
 // (write-once, atomic, 0600). title names the collection.
@@ -453,110 +459,116 @@ func WriteWACZ(caseDir, dst, title string, pages []WACZPage, now time.Time) (*WA
 	if _, err := os.Lstat(absDst); err == nil {
 		return nil, fmt.Errorf("%s : %w", dst, protocol.ErrExists)
 	}
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	type resource struct {
-		Name  string `json:"name"`
-		Path  string `json:"path"`
-		Hash  string `json:"hash"`
-		Bytes int64  `json:"bytes"`
-	}
-	var resources []resource
-	add := func(name string, data []byte, method uint16) error {
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: method, Modified: now.UTC()})
+	indexed := 0
+	// The package is written to its file as it is made: only one WARC is
+	// in memory at a time (its index is read from it).
+	asum, size, err := protocol.WriteFileOnceWith(absDst, func(out io.Writer) error {
+		zw := zip.NewWriter(out)
+		type resource struct {
+			Name  string `json:"name"`
+			Path  string `json:"path"`
+			Hash  string `json:"hash"`
+			Bytes int64  `json:"bytes"`
+		}
+		var resources []resource
+		add := func(name string, data []byte, method uint16) error {
+			w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: method, Modified: now.UTC()})
+			if err != nil {
+				return err
+			}
+			if _, err := w.Write(data); err != nil {
+				return err
+			}
+			sum := sha256.Sum256(data)
+			resources = append(resources, resource{Name: path.Base(name), Path: name, Hash: "sha256:" + hex.EncodeToString(sum[:]), Bytes: int64(len(data))})
+			return nil
+		}
+		var index []cdxEntry
+		pageLines := []string{`{"format":"json-pages-1.0","id":"pages","title":"Captures"}`}
+		seen := map[string]bool{}
+		sort.Slice(pages, func(i, j int) bool { return pages[i].Piece < pages[j].Piece })
+		for _, p := range pages {
+			data, err := os.ReadFile(filepath.Join(caseDir, filepath.FromSlash(p.WARC)))
+			if err != nil {
+				return &packError{fmt.Errorf("pièce n°%d : %w", p.Piece, err)}
+			}
+			sum := sha256.Sum256(data)
+			if hex.EncodeToString(sum[:]) != p.Hash {
+				return &packError{fmt.Errorf("pièce n°%d : %s ne correspond plus à l'empreinte inscrite au journal (lancez « anef-dossier verify »)", p.Piece, p.WARC)}
+			}
+			name := path.Base(p.WARC)
+			if seen[name] {
+				return &packError{fmt.Errorf("deux archives WARC portent le nom %s", name)}
+			}
+			seen[name] = true
+			lines, err := warcIndex(name, data)
+			if err != nil {
+				return &packError{err}
+			}
+			index = append(index, lines...)
+			if err := add("archive/"+name, data, zip.Store); err != nil {
+				return err
+			}
+			pl, err := json.Marshal(map[string]string{"id": fmt.Sprintf("piece-%03d", p.Piece), "url": p.URL,
+				"ts": p.TS.UTC().Format("2006-01-02T15:04:05.000Z"), "title": fmt.Sprintf("Pièce n°%d — %s", p.Piece, p.Title)})
+			if err != nil {
+				return err
+			}
+			pageLines = append(pageLines, string(pl))
+		}
+		indexed = len(index)
+		sort.SliceStable(index, func(i, j int) bool { return index[i].key < index[j].key })
+		var cdx bytes.Buffer
+		for _, e := range index {
+			cdx.WriteString(e.line + "\n")
+		}
+		if err := add("indexes/index.cdx", cdx.Bytes(), zip.Deflate); err != nil {
+			return err
+		}
+		if err := add("pages/pages.jsonl", []byte(strings.Join(pageLines, "\n")+"\n"), zip.Deflate); err != nil {
+			return err
+		}
+		first := pages[0]
+		pkg := map[string]any{
+			"profile":      "data-package",
+			"wacz_version": WACZVersion,
+			"title":        title,
+			"description":  "Captures du dossier, avec pour chacune les requêtes et réponses reçues (WARC 1.1).",
+			"created":      now.UTC().Format(time.RFC3339),
+			"modified":     now.UTC().Format(time.RFC3339),
+			"software":     protocol.ToolVersion,
+			"mainPageURL":  first.URL,
+			"mainPageDate": first.TS.UTC().Format(time.RFC3339),
+			"resources":    resources,
+		}
+		dp, err := json.MarshalIndent(pkg, "", "  ")
 		if err != nil {
 			return err
 		}
-		if _, err := w.Write(data); err != nil {
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: "datapackage.json", Method: zip.Deflate, Modified: now.UTC()})
+		if err != nil {
 			return err
 		}
-		sum := sha256.Sum256(data)
-		resources = append(resources, resource{Name: path.Base(name), Path: name, Hash: "sha256:" + hex.EncodeToString(sum[:]), Bytes: int64(len(data))})
-		return nil
-	}
-	var index []cdxEntry
-	pageLines := []string{`{"format":"json-pages-1.0","id":"pages","title":"Captures"}`}
-	seen := map[string]bool{}
-	sort.Slice(pages, func(i, j int) bool { return pages[i].Piece < pages[j].Piece })
-	for _, p := range pages {
-		data, err := os.ReadFile(filepath.Join(caseDir, filepath.FromSlash(p.WARC)))
-		if err != nil {
-			return nil, fmt.Errorf("pièce n°%d : %w", p.Piece, err)
+		if _, err := w.Write(dp); err != nil {
+			return err
 		}
-		sum := sha256.Sum256(data)
-		if hex.EncodeToString(sum[:]) != p.Hash {
-			return nil, fmt.Errorf("pièce n°%d : %s ne correspond plus à l'empreinte inscrite au journal (lancez « anef-dossier verify »)", p.Piece, p.WARC)
+		dsum := sha256.Sum256(dp)
+		digest, _ := json.MarshalIndent(map[string]string{"path": "datapackage.json", "hash": "sha256:" + hex.EncodeToString(dsum[:])}, "", "  ")
+		if w, err = zw.CreateHeader(&zip.FileHeader{Name: "datapackage-digest.json", Method: zip.Deflate, Modified: now.UTC()}); err != nil {
+			return err
 		}
-		name := path.Base(p.WARC)
-		if seen[name] {
-			return nil, fmt.Errorf("deux archives WARC portent le nom %s", name)
+		if _, err := w.Write(digest); err != nil {
+			return err
 		}
-		seen[name] = true
-		lines, err := warcIndex(name, data)
-		if err != nil {
-			return nil, err
-		}
-		index = append(index, lines...)
-		if err := add("archive/"+name, data, zip.Store); err != nil {
-			return nil, err
-		}
-		pl, err := json.Marshal(map[string]string{"id": fmt.Sprintf("piece-%03d", p.Piece), "url": p.URL,
-			"ts": p.TS.UTC().Format("2006-01-02T15:04:05.000Z"), "title": fmt.Sprintf("Pièce n°%d — %s", p.Piece, p.Title)})
-		if err != nil {
-			return nil, err
-		}
-		pageLines = append(pageLines, string(pl))
-	}
-	sort.SliceStable(index, func(i, j int) bool { return index[i].key < index[j].key })
-	var cdx bytes.Buffer
-	for _, e := range index {
-		cdx.WriteString(e.line + "\n")
-	}
-	if err := add("indexes/index.cdx", cdx.Bytes(), zip.Deflate); err != nil {
-		return nil, err
-	}
-	if err := add("pages/pages.jsonl", []byte(strings.Join(pageLines, "\n")+"\n"), zip.Deflate); err != nil {
-		return nil, err
-	}
-	first := pages[0]
-	pkg := map[string]any{
-		"profile":      "data-package",
-		"wacz_version": WACZVersion,
-		"title":        title,
-		"description":  "Captures du dossier, avec pour chacune les requêtes et réponses reçues (WARC 1.1).",
-		"created":      now.UTC().Format(time.RFC3339),
-		"modified":     now.UTC().Format(time.RFC3339),
-		"software":     protocol.ToolVersion,
-		"mainPageURL":  first.URL,
-		"mainPageDate": first.TS.UTC().Format(time.RFC3339),
-		"resources":    resources,
-	}
-	dp, err := json.MarshalIndent(pkg, "", "  ")
+		return zw.Close()
+	})
 	if err != nil {
-		return nil, err
-	}
-	w, err := zw.CreateHeader(&zip.FileHeader{Name: "datapackage.json", Method: zip.Deflate, Modified: now.UTC()})
-	if err != nil {
-		return nil, err
-	}
-	if _, err := w.Write(dp); err != nil {
-		return nil, err
-	}
-	dsum := sha256.Sum256(dp)
-	digest, _ := json.MarshalIndent(map[string]string{"path": "datapackage.json", "hash": "sha256:" + hex.EncodeToString(dsum[:])}, "", "  ")
-	if w, err = zw.CreateHeader(&zip.FileHeader{Name: "datapackage-digest.json", Method: zip.Deflate, Modified: now.UTC()}); err != nil {
-		return nil, err
-	}
-	if _, err := w.Write(digest); err != nil {
-		return nil, err
-	}
-	if err := zw.Close(); err != nil {
-		return nil, err
-	}
-	if err := protocol.WriteFileOnce(absDst, buf.Bytes()); err != nil {
+		var pe *packError
+		if errors.As(err, &pe) {
+			return nil, pe.err
+		}
 		return nil, fmt.Errorf("écriture de %s : %w", dst, err)
 	}
-	asum := sha256.Sum256(buf.Bytes())
-	return &WACZResult{Path: dst, Pages: len(pages), WARCs: len(pages), Index: len(index),
-		SHA256: hex.EncodeToString(asum[:]), Size: int64(buf.Len())}, nil
+	return &WACZResult{Path: dst, Pages: len(pages), WARCs: len(pages), Index: indexed,
+		SHA256: asum, Size: size}, nil
 }

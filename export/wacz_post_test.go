@@ -1,15 +1,20 @@
 package export
 
 import (
+	"archive/zip"
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // postWARC is a WARC of responses each followed by its request, as the
@@ -124,4 +129,53 @@ func npmDir() string {
 		return ""
 	}
 	return dir
+}
+
+// The package is streamed to its file: what is reported (hash, size, index
+// lines) is what was written, the WARC is stored byte for byte, and a WARC
+// that no longer matches its journaled hash leaves no file, not even a
+// temporary one.
+func TestWACZStreamed(t *testing.T) {
+	caseDir, out := t.TempDir(), t.TempDir()
+	warc := postWARC(t)
+	os.MkdirAll(filepath.Join(caseDir, "pieces"), 0o700)
+	os.WriteFile(filepath.Join(caseDir, "pieces", "001-capture.warc.gz"), warc, 0o600)
+	sum := sha256.Sum256(warc)
+	page := WACZPage{Piece: 1, URL: "https://www.prefecture.example/api/0?z=1&a=2", Title: "essai", TS: time.Now(),
+		WARC: "pieces/001-capture.warc.gz", Hash: hex.EncodeToString(sum[:])}
+	dst := filepath.Join(out, "cas.wacz")
+	res, err := WriteWACZ(caseDir, dst, "Dossier", []WACZPage{page}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsum := sha256.Sum256(b)
+	if res.SHA256 != hex.EncodeToString(fsum[:]) || res.Size != int64(len(b)) || res.Index != 7 {
+		t.Errorf("result %+v for a file of %d bytes", res, len(b))
+	}
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stored []byte
+	for _, f := range zr.File {
+		if f.Name == "archive/001-capture.warc.gz" {
+			rc, _ := f.Open()
+			stored, _ = io.ReadAll(rc)
+			rc.Close()
+		}
+	}
+	if !bytes.Equal(stored, warc) {
+		t.Error("the WARC is not stored byte for byte")
+	}
+	page.Hash = strings.Repeat("0", 64)
+	if _, err := WriteWACZ(caseDir, filepath.Join(out, "autre.wacz"), "Dossier", []WACZPage{page}, time.Now()); err == nil || !strings.Contains(err.Error(), "ne correspond plus") {
+		t.Fatalf("hash mismatch: %v", err)
+	}
+	if ents, _ := os.ReadDir(out); len(ents) != 1 {
+		t.Errorf("files left in the destination: %d", len(ents))
+	}
 }

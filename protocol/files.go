@@ -55,6 +55,13 @@ func ReplaceFileWith(path string, fill func(io.Writer) error) (int64, error) {
 	return cw.N, nil
 }
 
+// WriteFileOnceWith is [WriteFileOnce] for content written by fill as it is
+// made (never whole in memory); it returns the SHA-256 (hex) and size of
+// what was written.
+func WriteFileOnceWith(path string, fill func(io.Writer) error) (sum string, size int64, err error) {
+	return writeOnce(path, fill)
+}
+
 // CopyFileOnce copies src to dst (write-once, atomic) and returns the SHA-256
 // and size of what was written, computed while streaming.
 //
