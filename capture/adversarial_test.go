@@ -259,3 +259,36 @@ func TestBrowserQuiet(t *testing.T) {
 		t.Errorf("the browser contacted other hosts on its own: %q", asked)
 	}
 }
+
+// Issue 15: the capture returns before its browser has exited; WaitBrowsers
+// returns only once the browser is gone and its folder removed.
+func TestCaptureDoesNotWaitForShutdown(t *testing.T) {
+	needChromium(t)
+	s := testSite()
+	hold := make(chan struct{})
+	testHookRelease = func() { <-hold }
+	defer func() { testHookRelease = nil }()
+	res, err := Capture(t.Context(), Options{URL: s.plain.URL + "/", Timeout: 30 * time.Second})
+	if err != nil {
+		close(hold)
+		t.Fatal(err)
+	}
+	// The capture is back while its browser's shutdown has not started.
+	waited := make(chan struct{})
+	go func() { WaitBrowsers(); close(waited) }()
+	select {
+	case <-waited:
+		t.Error("WaitBrowsers returned while a browser was still to shut down")
+	case <-res.closed:
+		t.Error("the browser was shut down before the capture returned")
+	default:
+	}
+	if len(leftovers()) == 0 {
+		t.Error("the browser should still be running at this point")
+	}
+	close(hold)
+	<-waited
+	if left := leftovers(); len(left) > 0 {
+		t.Errorf("left after WaitBrowsers: %v", left)
+	}
+}

@@ -127,6 +127,9 @@ func (o *Options) defaults() {
 // as it runs.
 var testHookBrowser func(pid int)
 
+// testHookRelease, when set (tests only), runs before a browser's shutdown.
+var testHookRelease func()
+
 // testHookFlags are further browser switches (tests only).
 var testHookFlags []chromedp.ExecAllocatorOption
 
@@ -224,6 +227,9 @@ func Capture(ctx context.Context, o Options) (*Result, error) {
 	go func() {
 		defer shutdowns.Done()
 		defer close(done)
+		if testHookRelease != nil {
+			testHookRelease()
+		}
 		release()
 	}()
 	res.closed = done
