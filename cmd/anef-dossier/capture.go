@@ -41,6 +41,9 @@ var captureCmd = command{
 Un bandeau de cookies d'un gestionnaire connu (tarteaucitron, DSFR, vanilla-cookieconsent, cookieconsent,
 Didomi, Axeptio, OneTrust, Cookiebot) reçoit la réponse « Tout refuser » avant la capture, ce que le
 procès-verbal inscrit (gestionnaire, bouton, heure) ; --keep-consent le laisse tel quel.
+Les dialogues que la page ouvre (alert, confirm, prompt, print) sont inscrits au relevé avec leur texte
+(« session expirée »...) et refermés : « OK » pour une alerte, « Annuler » pour une question.
+Avec --urls FICHIER, chaque adresse du fichier (une par ligne) est capturée dans un navigateur neuf.
 Une page d'erreur (HTTP 404, 500...) est capturée : c'est une preuve. Une page injoignable ne crée aucune pièce.
 Pour une page où il faut être connecté (compte ANEF), ouvrez d'abord « capture browser ».
 
