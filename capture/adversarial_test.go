@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -245,8 +244,8 @@ func TestBrowserQuiet(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() {
-		syscall.Kill(-l.PID, syscall.SIGKILL)
-		for i := 0; i < 100 && syscall.Kill(l.PID, 0) == nil; i++ {
+		killTree(l.PID)
+		for i := 0; i < 100 && processAlive(l.PID); i++ {
 			time.Sleep(30 * time.Millisecond)
 		}
 	}()

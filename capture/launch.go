@@ -111,7 +111,7 @@ func StartBrowser(o BrowserOptions) (*Launched, error) {
 	if o.URL != "" {
 		args = append(args, o.URL)
 	}
-	logf, err := os.OpenFile(filepath.Join(o.ProfileDir, "chromium.log"), os.O_CREATE|os.O_WRONLY|os.O_TRUNC|syscall.O_NOFOLLOW, 0o600)
+	logf, err := os.OpenFile(filepath.Join(o.ProfileDir, "chromium.log"), os.O_CREATE|os.O_WRONLY|os.O_TRUNC|noFollow, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("journal du navigateur %s : %w (lien symbolique ?)", filepath.Join(o.ProfileDir, "chromium.log"), err)
 	}

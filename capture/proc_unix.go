@@ -13,6 +13,9 @@ import (
 // not close the user's browser, and it outlives this command.
 func detach(cmd *exec.Cmd) { cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true} }
 
+// noFollow makes an open fail on a symbolic link.
+const noFollow = syscall.O_NOFOLLOW
+
 func killPID(pid int) { syscall.Kill(pid, syscall.SIGKILL) }
 
 func processAlive(pid int) bool {

@@ -16,6 +16,9 @@ func detach(cmd *exec.Cmd) {
 }
 
 // killPID ends a process (TerminateProcess).
+// noFollow: the profile folder was checked with Lstat (no O_NOFOLLOW here).
+const noFollow = 0
+
 func killPID(pid int) {
 	if p, err := os.FindProcess(pid); err == nil {
 		p.Kill()

@@ -59,7 +59,24 @@ func ReplaceFileWith(path string, fill func(io.Writer) error) (int64, error) {
 // made (never whole in memory); it returns the SHA-256 (hex) and size of
 // what was written.
 func WriteFileOnceWith(path string, fill func(io.Writer) error) (sum string, size int64, err error) {
-	return writeOnce(path, fill)
+	f, err := durable.Create(path, durable.Once)
+	if err != nil {
+		return "", 0, err
+	}
+	defer f.Cleanup()
+	h := sha256.New()
+	cw := &CountingWriter{W: io.MultiWriter(f, h)}
+	bw := bufio.NewWriterSize(cw, 1<<20)
+	if err := fill(bw); err != nil {
+		return "", 0, err
+	}
+	if err := bw.Flush(); err != nil {
+		return "", 0, err
+	}
+	if err := f.Commit(); err != nil {
+		return "", 0, err
+	}
+	return hex.EncodeToString(h.Sum(nil)), cw.N, nil
 }
 
 // CopyFileOnce copies src to dst (write-once, atomic) and returns the SHA-256

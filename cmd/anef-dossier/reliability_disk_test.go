@@ -187,7 +187,7 @@ func TestBadInputDiskFullDuringWARC(t *testing.T) {
 	fillTo := func(free int64) { // leave exactly free bytes (page-rounded) on the tmpfs
 		var st syscall.Statfs_t
 		syscall.Statfs(mnt, &st)
-		have := int64(st.Bavail) * st.Bsize
+		have := int64(st.Bavail) * int64(st.Bsize)
 		if have > free {
 			os.WriteFile(filepath.Join(mnt, "lest"), make([]byte, have-free), 0o600)
 		}
