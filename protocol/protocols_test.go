@@ -322,7 +322,7 @@ func TestProtocolRdvIndisponiblePath(t *testing.T) {
 	j.piece("capture", "2026-02-26")
 	j.piece("capture", "2026-02-27")
 	j.piece("capture", "2026-03-02")
-	if st := j.state().StepState("captures"); st.Done || !strings.Contains(st.Missing, "3 pièce(s) sur 4") {
+	if st := j.state().StepState("captures"); st.Done || !strings.Contains(st.Missing, "3 pièces seulement ; il en faut au moins 4") {
 		t.Fatalf("3 attempts: done=%v missing=%q", st.Done, st.Missing)
 	}
 	// Four within six days, across a calendar-week boundary (Thursday to

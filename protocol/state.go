@@ -313,7 +313,7 @@ func (s *State) evaluate(st *StepState) {
 		}
 		switch {
 		case len(st.Pieces) < min:
-			st.Missing = fmt.Sprintf("%d pièce(s) sur %d au minimum", len(st.Pieces), min)
+			st.Missing = piecesShort(len(st.Pieces), min)
 		case weeks < step.Auto.DistinctWeeks:
 			st.Missing = fmt.Sprintf("captures réparties sur %d semaine(s) seulement (périodes de 7 jours depuis la première) ; il en faut au moins %d différentes", weeks, step.Auto.DistinctWeeks)
 		default:
@@ -672,4 +672,17 @@ type UnknownStepError struct {
 
 func (e *UnknownStepError) Error() string {
 	return fmt.Sprintf("étape « %s » inconnue ; étapes de ce protocole : %s", e.ID, strings.Join(e.Known, ", "))
+}
+
+// piecesShort says, in French, how many pieces a step has and how many it
+// needs ("aucune pièce pour l'instant ; il en faut au moins 1").
+func piecesShort(have, need int) string {
+	if have == 0 {
+		return fmt.Sprintf("aucune pièce pour l'instant ; il en faut au moins %d", need)
+	}
+	s := ""
+	if have > 1 {
+		s = "s"
+	}
+	return fmt.Sprintf("%d pièce%s seulement ; il en faut au moins %d", have, s, need)
 }

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"anefdossier/protocol"
@@ -377,6 +378,24 @@ func de(name string) string {
 		return "d'" + name
 	}
 	return "de " + name
+}
+
+// association names an association in a sentence: "l'association La
+// Cimade", or "l'Association Exemple" when the name begins with the word.
+func association(name string) string {
+	if f := strings.Fields(name); len(f) > 0 && strings.EqualFold(f[0], "association") {
+		return "l'" + name
+	}
+	return "l'association " + name
+}
+
+// capital gives s an upper-case first letter.
+func capital(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 func longDate(s string) string {

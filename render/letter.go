@@ -223,6 +223,10 @@ var funcs = template.FuncMap{
 	"pieces": piecesText,
 	"add":    func(a, b int) int { return a + b },
 	"de":     de,
+	// association: "l'association La Cimade", but "l'Association Exemple"
+	// when the name already says it; capital: its first letter upper case.
+	"association": association,
+	"capital":     capital,
 	// sentence: user text as a sentence (capital, one final full stop);
 	// fragment: user text inside a sentence (no final full stop).
 	"sentence": sentence,
@@ -407,7 +411,7 @@ func (f *Facts) defaultSignature() []string {
 	case f.Association:
 		// The association holds no mandate the tool knows of: the person
 		// co-signs the letter (templates/SOURCES.md, mandat-association).
-		return []string{a.Name, "pour l'association " + a.Organisation, "", f.Person, "qui s'associe à la présente lettre"}
+		return []string{a.Name, "pour " + association(a.Organisation), "", f.Person, "qui s'associe à la présente lettre"}
 	}
 	return []string{f.PersonName}
 }

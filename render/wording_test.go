@@ -26,6 +26,14 @@ func TestLetterWording(t *testing.T) {
 			t.Errorf("de(%q) = %q, want %q", c.in, got, c.want)
 		}
 	}
+	for _, c := range []struct{ in, want string }{
+		{"La Cimade", "l'association La Cimade"}, {"Association Exemple", "l'Association Exemple"},
+		{"association des amis", "l'association des amis"}, {"Associations unies", "l'association Associations unies"},
+	} {
+		if got := association(c.in); got != c.want {
+			t.Errorf("association(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
 	for _, in := range []string{"Maître Claire AVOCATE", "Me Claire AVOCATE", "Claire AVOCATE"} {
 		if got := withoutTitle(in); got != "Claire AVOCATE" {
 			t.Errorf("withoutTitle(%q) = %q", in, got)
