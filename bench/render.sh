@@ -12,6 +12,8 @@
 # and `render telerecours` on each, peak memory (maximum resident set size) printed for the three sizes;
 # the dossier is checked with qpdf --check. SIZES="100 500 1000" (Mo) by default.
 #
+# Last, the render of a dossier with a 1 MB page title or e-mail Subject (review 1, M2).
+#
 #   bench/render.sh [WORKDIR]      (needs img2pdf and qpdf: apt-get install -y img2pdf qpdf)
 set -eu
 cd "$(dirname "$0")/.."
@@ -78,3 +80,7 @@ for mo in $SIZES; do
 	rm -rf "$C/out"
 done
 echo "pics de mémoire (dossier/telerecours, Mo) pour $SIZES Mo de pièces :$PEAKS (cible < 300 Mo, sans croissance)"
+
+# Review 1, M2 (issue 16): a page title or an e-mail Subject of 1 MB (they come from outside and the journal
+# keeps them for ever) against the same example case without them, in the same run; ns/op = one render dossier.
+go test ./render -run '^$' -bench 'Dossier(Title1MB|Subject1MB|Reference)$' -benchtime 3x | awk '/^Benchmark/ {printf "%s : %.2f s par render dossier\n", $1, $3/1e9}'

@@ -5,8 +5,13 @@ import (
 	"io"
 	"mime"
 	"net/mail"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+
+	"anefdossier/protocol"
 )
 
 // Review 1, M2 and low 13: a page title of a megabyte (it comes from the
@@ -105,6 +110,38 @@ func BenchmarkDossierTitle1MB(b *testing.B) {
 
 func BenchmarkDossierReference(b *testing.B) {
 	in := exampleCase(b)
+	for i := 0; i < b.N; i++ {
+		if _, err := dossierPDF(in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDossierSubject1MB: the example case whose imported e-mail has a
+// Subject of 1 MB (review 1, M2: a 60 KB Subject took more than 200 s).
+func BenchmarkDossierSubject1MB(b *testing.B) {
+	in := exampleCase(b)
+	var p *protocol.Piece
+	for i := range in.State.Pieces {
+		if strings.HasSuffix(in.State.Pieces[i].Main().Path, ".eml") && in.State.Pieces[i].Title == "" {
+			p = &in.State.Pieces[i]
+		}
+	}
+	if p == nil {
+		b.Fatal("no untitled e-mail in the example case")
+	}
+	path := filepath.Join(in.Dir, filepath.FromSlash(p.Main().Path))
+	data, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	subject := "Subject: " + strings.Repeat("Session expiree ", 1<<16) + "\r\n"
+	data = append([]byte(subject), regexp.MustCompile(`(?mi)^Subject:.*\r?\n`).ReplaceAll(data, nil)...)
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		b.Fatal(err)
+	}
+	p.Files[0].SHA256, p.Files[0].Size = protocol.HashBytes(data), int64(len(data))
+	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if _, err := dossierPDF(in); err != nil {
 			b.Fatal(err)
