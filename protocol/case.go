@@ -372,6 +372,11 @@ type Piece struct {
 	// SetAside is set when the piece was set aside (see
 	// [EventPieceSetAside]); documents leave it out.
 	SetAside *SetAsideRecord `json:"-"`
+	// CaseNumber is the piece's number in the case (piece list, the
+	// journal); Number differs from it only in the documents' state, where
+	// the pieces set aside are left out ([FoldDocuments]). Messages about a
+	// piece name it by CaseNumber.
+	CaseNumber int `json:"-"`
 }
 
 // PieceFile is one stored file of a piece, relative to the case folder.
@@ -380,6 +385,14 @@ type PieceFile struct {
 	Path   string   `json:"path"`
 	SHA256 string   `json:"sha256"`
 	Size   int64    `json:"size"`
+}
+
+// Ref is the piece's number in the case ([Piece.CaseNumber], else Number).
+func (p *Piece) Ref() int {
+	if p.CaseNumber != 0 {
+		return p.CaseNumber
+	}
+	return p.Number
 }
 
 // Main returns the piece's own file (the first one).

@@ -61,6 +61,9 @@ func TestSetAsideRenumbersDocuments(t *testing.T) {
 	if !reflect.DeepEqual(nums, []int{1, 2}) || !reflect.DeepEqual(names, []string{"a.txt", "c.txt"}) {
 		t.Errorf("documents: %v %v, want [1 2] [a.txt c.txt]", nums, names)
 	}
+	if doc.Pieces[1].Ref() != 3 || st.Piece(3).Ref() != 3 {
+		t.Errorf("case number of the documents' piece 2: %d, want 3", doc.Pieces[1].Ref())
+	}
 	if doc.Pieces[1].Title != "Troisième" {
 		t.Errorf("the title given to old piece 3 is not on new piece 2: %+v", doc.Pieces)
 	}

@@ -155,7 +155,7 @@ func foldState(p *Protocol, events []Event, d *Dossier, renum map[int]int) *Stat
 			}
 			pc.canonical()
 			pc.EventID, pc.AddedAt = e.ID, e.Time
-			pc.SetAside = aside[pc.Number]
+			pc.SetAside, pc.CaseNumber = aside[pc.Number], pc.Number
 			if renum != nil {
 				if renum[pc.Number] == 0 {
 					continue

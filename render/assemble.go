@@ -61,7 +61,7 @@ func (b *builder) pdfPages(p *protocol.Piece) (int, error) {
 	defer f.Close()
 	ctx, err := readPDF(f)
 	if err != nil {
-		return 0, fmt.Errorf("pièce n°%d : PDF illisible : %w", p.Number, err)
+		return 0, fmt.Errorf("pièce n°%d : PDF illisible : %w", p.Ref(), err)
 	}
 	b.pageCounts[p.Number] = ctx.PageCount
 	return ctx.PageCount, nil

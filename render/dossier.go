@@ -120,7 +120,7 @@ func (b *builder) insertPDF(p *protocol.Piece, pages int) {
 		}
 		ctx, err := stamped(data, p.Number, first, b.total)
 		if err != nil {
-			b.err = fmt.Errorf("pièce n°%d : tampon impossible : %w", p.Number, err)
+			b.err = fmt.Errorf("pièce n°%d : tampon impossible : %w", p.Ref(), err)
 		} else {
 			b.err = b.out.addPages(ctx, 1, pages)
 		}
@@ -443,18 +443,18 @@ func (b *builder) image(p *protocol.Piece) error {
 		file, data := placeholderPNG(p.Number)
 		info := d.RegisterImageOptionsReader(name, fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(file))
 		if info == nil || d.Err() {
-			return fmt.Errorf("pièce n°%d : image non intégrable : %v", p.Number, d.Error())
+			return fmt.Errorf("pièce n°%d : image non intégrable : %v", p.Ref(), d.Error())
 		}
-		b.out.pngs[data] = pngSource{number: p.Number, file: p.Main(), path: b.in.path(p.Main().Path), header: h}
+		b.out.pngs[data] = pngSource{number: p.Ref(), file: p.Main(), path: b.in.path(p.Main().Path), header: h}
 	} else if b.dry && b.override == nil {
 		fh, err := b.in.open(p.Main().Path)
 		if err != nil {
-			return fmt.Errorf("pièce n°%d : %w", p.Number, err)
+			return fmt.Errorf("pièce n°%d : %w", p.Ref(), err)
 		}
 		cfg, _, err := image.DecodeConfig(bufio.NewReader(fh))
 		fh.Close()
 		if err != nil {
-			return fmt.Errorf("pièce n°%d : image illisible : %w", p.Number, err)
+			return fmt.Errorf("pièce n°%d : image illisible : %w", p.Ref(), err)
 		}
 		wpx, hpx = cfg.Width, cfg.Height
 	} else {
@@ -467,25 +467,25 @@ func (b *builder) image(p *protocol.Piece) error {
 		}
 		cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
 		if err != nil {
-			return fmt.Errorf("pièce n°%d : image illisible : %w", p.Number, err)
+			return fmt.Errorf("pièce n°%d : image illisible : %w", p.Ref(), err)
 		}
 		wpx, hpx = cfg.Width, cfg.Height
 		if typ == "PNG" && pngInterlaced(data) {
 			// fpdf refuses interlaced PNGs: the only case where the image
 			// is re-encoded (losslessly); the original stays in pieces/.
 			if data, err = reencodePNG(data); err != nil {
-				return fmt.Errorf("pièce n°%d : %w", p.Number, err)
+				return fmt.Errorf("pièce n°%d : %w", p.Ref(), err)
 			}
 		}
 		if !b.dry {
 			info := d.RegisterImageOptionsReader(name, fpdf.ImageOptions{ImageType: typ}, bytes.NewReader(data))
 			if info == nil || d.Err() {
-				return fmt.Errorf("pièce n°%d : image non intégrable : %v", p.Number, d.Error())
+				return fmt.Errorf("pièce n°%d : image non intégrable : %v", p.Ref(), d.Error())
 			}
 		}
 	}
 	if wpx <= 0 || hpx <= 0 {
-		return fmt.Errorf("pièce n°%d : image vide", p.Number)
+		return fmt.Errorf("pièce n°%d : image vide", p.Ref())
 	}
 	scale := bodyW / float64(wpx)
 	if scale > mmPerPx {
@@ -550,7 +550,7 @@ func (b *builder) mail(p *protocol.Piece) error {
 	}
 	m, err := parseMail(data)
 	if err != nil {
-		return fmt.Errorf("pièce n°%d : %w", p.Number, err)
+		return fmt.Errorf("pièce n°%d : %w", p.Ref(), err)
 	}
 	for _, h := range [][2]string{{"De", m.From}, {"À", m.To}, {"Cc", m.Cc}, {"Date", m.Date}, {"Objet", m.Subject}} {
 		if h[1] != "" {
@@ -596,10 +596,10 @@ func (b *builder) integrity(entries []Entry) error {
 			if !b.dry {
 				sum, _, err := protocol.HashFile(in.path(f.Path))
 				if err != nil {
-					return fmt.Errorf("pièce n°%d : %w", p.Number, err)
+					return fmt.Errorf("pièce n°%d : %w", p.Ref(), err)
 				}
 				if sum != f.SHA256 {
-					return fmt.Errorf("pièce n°%d (%s) : %w ; lancez anef-dossier verify", p.Number, f.Path, ErrTampered)
+					return fmt.Errorf("pièce n°%d (%s) : %w ; lancez anef-dossier verify", p.Ref(), f.Path, ErrTampered)
 				}
 			}
 			d.SetFont(sans, "", 8)

@@ -67,7 +67,7 @@ var ErrTampered = errors.New("empreinte de la pièce différente de celle du jou
 // readPiece reads the piece's main file and checks it against the journal.
 func (in *Input) readPiece(p *protocol.Piece) ([]byte, error) {
 	f := p.Main()
-	return in.readFile(p.Number, f)
+	return in.readFile(p.Ref(), f)
 }
 
 func (in *Input) readFile(n int, f protocol.PieceFile) ([]byte, error) {
@@ -107,7 +107,7 @@ func (in *Input) captureRecord(p *protocol.Piece) *protocol.CaptureRecord {
 	if !ok {
 		return nil
 	}
-	data, err := in.readFile(p.Number, f)
+	data, err := in.readFile(p.Ref(), f)
 	if err != nil {
 		return nil
 	}

@@ -179,13 +179,13 @@ func (in *Input) writePiece(p *protocol.Piece, e Entry, name func(string) string
 		}
 		ctx, err := stamped(data, p.Number, 0, 0)
 		if err != nil {
-			return 0, fmt.Errorf("pièce n°%d : tampon impossible : %w", p.Number, err)
+			return 0, fmt.Errorf("pièce n°%d : tampon impossible : %w", p.Ref(), err)
 		}
 		err = write(name(""), func(w io.Writer) error { _, err := writePDF(w, ctx, 1, ctx.PageCount, title, in.Now); return err }, true)
 		if err != errTooBig {
 			return 1, err
 		}
-		ranges, err := splitPDF(ctx, p.Number, title, in.Now)
+		ranges, err := splitPDF(ctx, p.Ref(), title, in.Now)
 		if err != nil {
 			return 0, err
 		}
@@ -275,7 +275,7 @@ func (in *Input) splitImage(p *protocol.Piece, e Entry, size int) ([][]byte, err
 	}
 	img, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
-		return nil, fmt.Errorf("pièce n°%d : image illisible : %w", p.Number, err)
+		return nil, fmt.Errorf("pièce n°%d : image illisible : %w", p.Ref(), err)
 	}
 	bounds := img.Bounds()
 	for parts := size/TelerecoursMax + 1; parts <= bounds.Dy(); parts++ {
@@ -304,7 +304,7 @@ func (in *Input) splitImage(p *protocol.Piece, e Entry, size int) ([][]byte, err
 			return out, nil
 		}
 	}
-	return nil, fmt.Errorf("pièce n°%d : image impossible à découper sous %d Mo", p.Number, TelerecoursMax>>20)
+	return nil, fmt.Errorf("pièce n°%d : image impossible à découper sous %d Mo", p.Ref(), TelerecoursMax>>20)
 }
 
 // opaqueImage makes image/png write RGB without alpha (embedded as is).

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"runtime/debug"
 	"strings"
 
@@ -95,6 +96,9 @@ func loadRender(e *env) (*render.Input, error) {
 }
 
 // renderErr gives a render error its French hint.
+// pieceErrRe matches an error about one piece (its number in the case).
+var pieceErrRe = regexp.MustCompile(`^pièce n°([0-9]+)\b`)
+
 func renderErr(err error) error {
 	var me *render.MissingError
 	switch {
@@ -104,6 +108,10 @@ func renderErr(err error) error {
 		return failure(err.Error(), "anef-dossier verify indique quels fichiers ont changé depuis leur ajout")
 	case errors.Is(err, render.ErrNoDocument):
 		return usageErr(err.Error(), "anef-dossier render letter --help")
+	case pieceErrRe.MatchString(err.Error()):
+		// One bad piece must never block the dossier (review 1, H3).
+		n := pieceErrRe.FindStringSubmatch(err.Error())[1]
+		return failure(err.Error(), "si cette pièce est inutilisable, écartez-la des documents (son fichier et le journal la gardent) : anef-dossier piece set-aside "+n+" --reason MOTIF, puis relancez")
 	}
 	return err
 }
