@@ -2,12 +2,15 @@ package protocol
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"path"
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/goccy/go-yaml"
 
@@ -297,29 +300,54 @@ func Protocols(fsys fs.FS) []string {
 }
 
 // LoadProtocol reads and checks one protocol from the template tree (nil: the
-// embedded one).
+// embedded one). The returned Protocol is shared (see [loadProtocol]): it
+// must not be modified.
 func LoadProtocol(fsys fs.FS, id string) (*Protocol, error) {
+	p, _, err := loadProtocol(fsys, id)
+	return p, err
+}
+
+// parsedProtocols holds every protocol this process parsed, by its id and
+// the SHA-256 of its file: loading a protocol again (every page of `serve`,
+// every case of a list) reads and hashes the file, and parses it only when
+// its bytes changed. Parsing is most of the cost (a few milliseconds each).
+var parsedProtocols sync.Map // protocolKey -> *Protocol
+
+type protocolKey struct {
+	id  string
+	sha [sha256.Size]byte
+}
+
+// loadProtocol is LoadProtocol, with the hex SHA-256 of the protocol's file
+// (what a list summary is stamped with).
+func loadProtocol(fsys fs.FS, id string) (*Protocol, string, error) {
 	if fsys == nil {
 		fsys = templates.FS
 	}
 	if id == "" || strings.ContainsAny(id, "/\\.") {
-		return nil, &UnknownProtocolError{ID: id, Known: Protocols(fsys)}
+		return nil, "", &UnknownProtocolError{ID: id, Known: Protocols(fsys)}
 	}
 	data, err := fs.ReadFile(fsys, "protocols/"+id+".yaml")
 	if err != nil {
-		return nil, &UnknownProtocolError{ID: id, Known: Protocols(fsys)}
+		return nil, "", &UnknownProtocolError{ID: id, Known: Protocols(fsys)}
+	}
+	key := protocolKey{id, sha256.Sum256(data)}
+	sha := hex.EncodeToString(key.sha[:])
+	if p, ok := parsedProtocols.Load(key); ok {
+		return p.(*Protocol), sha, nil
 	}
 	var p Protocol
 	if err := yaml.NewDecoder(bytes.NewReader(data), yaml.DisallowUnknownField()).Decode(&p); err != nil {
-		return nil, fmt.Errorf("protocole %s : %s", id, yamlProblem(err).String())
+		return nil, "", fmt.Errorf("protocole %s : %s", id, yamlProblem(err).String())
 	}
 	if p.ID != id {
-		return nil, fmt.Errorf("protocole %s : l'identifiant du fichier est « %s »", id, p.ID)
+		return nil, "", fmt.Errorf("protocole %s : l'identifiant du fichier est « %s »", id, p.ID)
 	}
 	if err := p.check(); err != nil {
-		return nil, fmt.Errorf("protocole %s : %w", id, err)
+		return nil, "", fmt.Errorf("protocole %s : %w", id, err)
 	}
-	return &p, nil
+	parsedProtocols.Store(key, &p)
+	return &p, sha, nil
 }
 
 var reDocID = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,59}$`)

@@ -1,7 +1,6 @@
 package protocol
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -112,7 +111,7 @@ func frenchFSError(err error) error {
 
 // protocolCache loads each protocol once for a whole list, with the SHA-256
 // of its file (what a summary's stamp is compared with). Two workers that
-// need two different protocols parse them at the same time.
+// need two different protocols load them at the same time.
 type protocolCache struct {
 	mu   sync.Mutex
 	fsys fs.FS
@@ -141,12 +140,7 @@ func (c *protocolCache) get(id string) (*Protocol, string, error) {
 		c.m[id] = e
 	}
 	c.mu.Unlock()
-	e.once.Do(func() {
-		e.p, e.err = LoadProtocol(c.fsys, id)
-		if e.err == nil {
-			e.sha = protocolSHA(c.fsys, id)
-		}
-	})
+	e.once.Do(func() { e.p, e.sha, e.err = loadProtocol(c.fsys, id) })
 	return e.p, e.sha, e.err
 }
 
@@ -183,7 +177,7 @@ func SummarizeCases(dirs []string, tmpl fs.FS, today time.Time, o ListOptions) [
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var buf bytes.Buffer // each summary file is read into it in turn
+			var buf []byte // each summary file is read into it in turn
 			for i := int(next.Add(1) - 1); i < len(dirs); i = int(next.Add(1) - 1) {
 				out[i] = summarize(dirs[i], pc, o, today, &buf)
 			}
@@ -193,7 +187,7 @@ func SummarizeCases(dirs []string, tmpl fs.FS, today time.Time, o ListOptions) [
 	return out
 }
 
-func summarize(dir string, pc *protocolCache, o ListOptions, today time.Time, buf *bytes.Buffer) (s CaseSummary) {
+func summarize(dir string, pc *protocolCache, o ListOptions, today time.Time, buf *[]byte) (s CaseSummary) {
 	s.Dir = dir
 	defer func() {
 		// A malformed case must not take the whole list down.

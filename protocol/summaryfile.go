@@ -1,9 +1,6 @@
 package protocol
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
@@ -69,17 +66,6 @@ type summaryDeadline struct {
 	Note string    `json:"note,omitempty"`
 }
 
-// protocolSHA is the hex SHA-256 of a protocol's file in fsys ("" when it
-// cannot be read).
-func protocolSHA(fsys fs.FS, id string) string {
-	data, err := fs.ReadFile(fsys, "protocols/"+id+".yaml")
-	if err != nil {
-		return ""
-	}
-	sum := sha256.Sum256(data)
-	return hex.EncodeToString(sum[:])
-}
-
 // fileStamp returns the size and modification time of path; a missing
 // file has size -1.
 func fileStamp(path string) (size, mtime int64, err error) {
@@ -97,22 +83,28 @@ func fileStamp(path string) (size, mtime int64, err error) {
 // match the journal (jst), dossier.yaml and the protocol as pc has it; nil
 // otherwise. The file is read into buf, which can be reused for the next
 // case once the summary is decoded.
-func readSummary(c *Case, jst os.FileInfo, pc *protocolCache, buf *bytes.Buffer) *summary {
+func readSummary(c *Case, jst os.FileInfo, pc *protocolCache, buf *[]byte) *summary {
 	// Never os.Open: a FIFO would block list for ever, a link could point
 	// anywhere (review 1, list over a hostile case).
-	f, _, err := OpenCaseFile(c.Path(SummaryFile), SummaryFile)
+	f, st, err := OpenCaseFile(c.Path(SummaryFile), SummaryFile)
 	if err != nil {
 		return nil
 	}
 	defer f.Close()
-	// A summary is a few kilobytes: room for it and the end of file in two
-	// reads, in the same buffer for every case of a list.
-	buf.Reset()
-	buf.Grow(8 << 10)
-	if _, err := buf.ReadFrom(io.LimitReader(f, maxSummarySize+1)); err != nil || buf.Len() > maxSummarySize {
+	// Read in one call, into the same buffer for every case of a list. The
+	// file is replaced whole (rename), never written in place: its size
+	// is its content's.
+	n := st.Size()
+	if n > maxSummarySize {
 		return nil
 	}
-	data := buf.Bytes()
+	if int64(cap(*buf)) < n {
+		*buf = make([]byte, n, max(n, 8<<10))
+	}
+	data := (*buf)[:n]
+	if _, err := io.ReadFull(f, data); err != nil {
+		return nil
+	}
 	var sf summary
 	if jsonv2.Unmarshal(data, &sf, jsonv2.RejectUnknownMembers(true)) != nil || sf.Schema != summarySchema {
 		return nil
@@ -229,7 +221,7 @@ func (t *Tx) updateSummary() {
 		return
 	}
 	pc := newProtocolCache(c.Templates)
-	if readSummary(c, jst, pc, new(bytes.Buffer)) != nil {
+	if readSummary(c, jst, pc, new([]byte)) != nil {
 		return
 	}
 	sf, err := c.makeSummary(t.events, jst, pc)

@@ -73,9 +73,29 @@ func (s *Server) redirectMsg(w http.ResponseWriter, r *http.Request, to, notice,
 
 type dossierData struct {
 	View *app.CaseView
+	// Pieces are the choices of every step form, made once per page (a
+	// case of 200 pieces and 8 step forms shows 1,600 of them).
+	Pieces []pieceChoice
 	// Draft keeps what the user typed in a step form refused.
 	DraftStep string
 	Draft     stepDraft
+}
+
+type pieceChoice struct {
+	Number int
+	Label  string // "n°3 — Courriel de la préfecture (10/03/2026)"
+}
+
+func pieceChoices(v *app.CaseView) []pieceChoice {
+	out := make([]pieceChoice, len(v.State.Pieces))
+	for i, p := range v.State.Pieces {
+		title := p.Title
+		if title == "" {
+			title = kindTitle(p.Kind)
+		}
+		out[i] = pieceChoice{p.Number, fmt.Sprintf("n°%d — %s (%s)", p.Number, title, protocol.FrDate(p.Date))}
+	}
+	return out
 }
 
 type stepDraft struct {
@@ -91,7 +111,7 @@ func (s *Server) dossier(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, rel, err)
 		return
 	}
-	p := &page{Title: "Dossier", Case: rel, Nav: "dossier", Person: v.Person(), Data: dossierData{View: v}}
+	p := &page{Title: "Dossier", Case: rel, Nav: "dossier", Person: v.Person(), Data: dossierData{View: v, Pieces: pieceChoices(v)}}
 	s.takeFlash(r, p)
 	s.render(w, r, http.StatusOK, "dossier", p)
 }
@@ -145,7 +165,7 @@ func (s *Server) recordStep(w http.ResponseWriter, r *http.Request) {
 		}
 		status, msg, hint := explain(err)
 		p := &page{Title: "Dossier", Case: rel, Nav: "dossier", Person: v.Person(), Error: msg, Hint: hint,
-			Data: dossierData{View: v, DraftStep: rec.Step, Draft: draft}}
+			Data: dossierData{View: v, Pieces: pieceChoices(v), DraftStep: rec.Step, Draft: draft}}
 		if errors.Is(err, protocol.ErrBusy) {
 			p.Retry = true
 		}

@@ -54,12 +54,15 @@ var funcs = template.FuncMap{
 		}
 		return t.In(protocol.Paris).Format("2006-01-02")
 	},
-	"kindTitle": func(id string) string {
-		if k := protocol.KindByID(id); k != nil {
-			return k.Title
-		}
-		return id
-	},
+	"kindTitle": kindTitle,
+}
+
+// kindTitle is the French title of a piece kind, or its id when unknown.
+func kindTitle(id string) string {
+	if k := protocol.KindByID(id); k != nil {
+		return k.Title
+	}
+	return id
 }
 
 func loadPages() (*pageSet, error) {

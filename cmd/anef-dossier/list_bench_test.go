@@ -218,8 +218,11 @@ func TestGenerateListCases(t *testing.T) {
 			return def
 		}
 		n, err := strconv.Atoi(v)
-		if err != nil || n <= 0 {
+		if err != nil || n < 0 {
 			t.Fatalf("%s=%q", name, v)
+		}
+		if n == 0 {
+			return def
 		}
 		return n
 	}
