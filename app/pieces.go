@@ -21,6 +21,7 @@ import (
 
 	"golang.org/x/image/draw"
 
+	"anefdossier/internal/textenc"
 	"anefdossier/protocol"
 )
 
@@ -269,13 +270,11 @@ func (w *Workspace) ReadMail(rel string, n int) (*Mail, error) {
 	if err != nil {
 		return nil, userErr("courriel illisible : "+err.Error(), "téléchargez le fichier pour l'ouvrir dans une messagerie")
 	}
-	dec := new(mime.WordDecoder)
+	// Headers in any common charset, and raw 8-bit bytes of a Windows client
+	// read as Windows-1252 (textenc.Header).
 	m := &Mail{}
 	for _, h := range []struct{ key, label string }{{"From", "De"}, {"To", "À"}, {"Cc", "Copie"}, {"Date", "Date"}, {"Subject", "Objet"}, {"Message-Id", "Identifiant"}} {
-		if v := msg.Header.Get(h.key); v != "" {
-			if d, err := dec.DecodeHeader(v); err == nil {
-				v = d
-			}
+		if v := textenc.Header(msg.Header.Get(h.key)); v != "" {
 			m.Headers = append(m.Headers, [2]string{h.label, v})
 		}
 	}
@@ -318,16 +317,11 @@ func mailText(ctype, cte string, body io.Reader, depth int) (string, []string) {
 		return text, atts
 	}
 	b, _ := io.ReadAll(io.LimitReader(decodeCTE(cte, body), 5<<20))
-	s := string(b)
+	// The charset as mail clients read it (Outlook's "iso-8859-1" is
+	// Windows-1252, so is an unlabelled 8-bit part); CRLF made "\n".
+	s := textenc.Decode(b, params["charset"]).Text
 	if mt == "text/html" {
 		s = stripTags(s)
-	}
-	if charset := strings.ToLower(params["charset"]); charset == "iso-8859-1" || charset == "latin1" || charset == "windows-1252" {
-		r := []rune{}
-		for _, c := range b {
-			r = append(r, rune(c))
-		}
-		s = string(r)
 	}
 	return strings.TrimSpace(s), nil
 }

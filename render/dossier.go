@@ -14,6 +14,7 @@ import (
 
 	"codeberg.org/go-pdf/fpdf"
 
+	"anefdossier/internal/textenc"
 	"anefdossier/protocol"
 )
 
@@ -376,8 +377,16 @@ func (b *builder) piece(p *protocol.Piece, e Entry) error {
 		if err != nil {
 			return err
 		}
+		// Notepad on Windows writes CRLF and Windows-1252 or UTF-16: shown
+		// converted, with a line saying so (the piece keeps its bytes).
+		t := textenc.Detect(data)
+		if note := t.Note(); note != "" {
+			d.SetFont(sans, "I", 8.5)
+			d.MultiCell(bodyW, 4.5, nb(note), "", "L", false)
+			d.Ln(2)
+		}
 		d.SetFont(mono, "", 8.5)
-		d.MultiCell(bodyW, 4, strings.ToValidUTF8(string(data), "\uFFFD"), "", "L", false)
+		d.MultiCell(bodyW, 4, t.Text, "", "L", false)
 		return nil
 	}
 	d.SetFont(sans, "", 10.5)

@@ -12,8 +12,7 @@ import (
 	"regexp"
 	"strings"
 
-	"golang.org/x/text/encoding/charmap"
-
+	"anefdossier/internal/textenc"
 	"anefdossier/protocol"
 )
 
@@ -33,26 +32,10 @@ func (in *Input) readMail(p *protocol.Piece) (*readableMail, error) {
 	return parseMail(data)
 }
 
-var wordDecoder = &mime.WordDecoder{CharsetReader: charsetReader}
-
-func charsetReader(charset string, r io.Reader) (io.Reader, error) {
-	switch strings.ToLower(charset) {
-	case "utf-8", "us-ascii", "":
-		return r, nil
-	case "iso-8859-1", "latin1", "iso8859-1":
-		return charmap.ISO8859_1.NewDecoder().Reader(r), nil
-	case "iso-8859-15":
-		return charmap.ISO8859_15.NewDecoder().Reader(r), nil
-	case "windows-1252", "cp1252":
-		return charmap.Windows1252.NewDecoder().Reader(r), nil
-	}
-	return nil, fmt.Errorf("jeu de caractères %s non pris en charge", charset)
-}
-
+// decodeHeader decodes a header for display (see textenc.Header: RFC 2047
+// words in any common charset, raw 8-bit bytes of a Windows client).
 func decodeHeader(v string) string {
-	if d, err := wordDecoder.DecodeHeader(v); err == nil {
-		v = d
-	}
+	v = textenc.Header(v)
 	return strings.Join(strings.Fields(v), " ")
 }
 
@@ -128,12 +111,10 @@ func walkPart(h headerGetter, body io.Reader, depth int, plain, html *string, at
 	if mt != "text/plain" && mt != "text/html" {
 		return
 	}
-	r := decodeTransfer(h.Get("Content-Transfer-Encoding"), body)
-	if cr, err := charsetReader(params["charset"], r); err == nil {
-		r = cr
-	}
-	raw, _ := io.ReadAll(io.LimitReader(r, 4<<20))
-	text := strings.ToValidUTF8(string(raw), "\uFFFD")
+	raw, _ := io.ReadAll(io.LimitReader(decodeTransfer(h.Get("Content-Transfer-Encoding"), body), 4<<20))
+	// The charset as mail clients read it (Outlook's "iso-8859-1" is
+	// Windows-1252, an unlabelled or mislabelled 8-bit part too).
+	text := textenc.Decode(raw, params["charset"]).Text
 	if mt == "text/plain" && *plain == "" {
 		*plain = text
 	} else if mt == "text/html" && *html == "" {
