@@ -136,16 +136,53 @@ func BannerTexts(info BannerInfo) (head string, url string, extra []string) {
 // ComposeBanner draws the strip above the screenshot raw (a PNG as the
 // browser produced it) and returns an opaque RGB PNG. The page pixels are
 // copied unchanged below the strip: the banner is never part of the page.
+//
+// A screenshot as Chromium writes it (8-bit RGB or RGBA) is read row by row
+// while the output is compressed ([pngRows]); any other PNG is decoded
+// whole by image/png.
 func ComposeBanner(raw []byte, info BannerInfo) (*Bannered, error) {
+	if r := newPNGRows(raw); r != nil {
+		var rowErr error
+		b, err := composeImage(r.w, r.h, func(y int, rgb []byte) {
+			if rowErr == nil {
+				rowErr = r.next(rgb)
+			}
+		}, info)
+		if err == nil && rowErr == nil {
+			rowErr = r.finish()
+		}
+		if rowErr != nil {
+			return nil, fmt.Errorf("lecture de la capture : %w", rowErr)
+		}
+		return b, err
+	}
 	src, err := png.Decode(bytes.NewReader(raw))
 	if err != nil {
 		return nil, fmt.Errorf("lecture de la capture : %w", err)
 	}
-	return composeImage(src, info)
+	sb := src.Bounds()
+	width := sb.Dx()
+	return composeImage(width, sb.Dy(), func(y int, rgb []byte) {
+		y += sb.Min.Y
+		switch s := src.(type) {
+		case *image.RGBA:
+			rgbRow(rgb, s.Pix[s.PixOffset(sb.Min.X, y):], true)
+		case *image.NRGBA:
+			rgbRow(rgb, s.Pix[s.PixOffset(sb.Min.X, y):], false)
+		default:
+			px := make([]byte, 4*width)
+			for x := range width {
+				r, g, b, a := src.At(sb.Min.X+x, y).RGBA()
+				px[4*x], px[4*x+1], px[4*x+2], px[4*x+3] = byte(r>>8), byte(g>>8), byte(b>>8), byte(a>>8)
+			}
+			rgbRow(rgb, px, true)
+		}
+	}, info)
 }
 
-func composeImage(src image.Image, info BannerInfo) (*Bannered, error) {
-	width := src.Bounds().Dx()
+// composeImage draws the strip above a page of width×height pixels whose
+// rows page gives in order (y from 0), and encodes the whole.
+func composeImage(width, height int, page func(y int, rgb []byte), info BannerInfo) (*Bannered, error) {
 	if width < 200 {
 		return nil, errors.New("capture trop étroite pour le bandeau")
 	}
@@ -193,8 +230,7 @@ func composeImage(src image.Image, info BannerInfo) (*Bannered, error) {
 	stripH := margin + textH + margin
 	total := stripH + rule
 
-	sb := src.Bounds()
-	// The strip alone is drawn; the page's rows go from src to the encoder
+	// The strip alone is drawn; the page's rows go from page to the encoder
 	// (onto white, so that a transparent pixel becomes opaque the way a
 	// browser shows it).
 	dst := image.NewRGBA(image.Rect(0, 0, width, total))
@@ -214,28 +250,14 @@ func composeImage(src image.Image, info BannerInfo) (*Bannered, error) {
 		out.Lines = append(out.Lines, BannerLine{Text: l.text, Bold: l.bold, Size: size, X: margin, Baseline: base})
 	}
 	var buf bytes.Buffer
-	buf.Grow(width * (total + sb.Dy()) / 2)
 	row := func(y int, rgb []byte) {
 		if y < total {
 			rgbRow(rgb, dst.Pix[y*dst.Stride:], true)
 			return
 		}
-		y += sb.Min.Y - total
-		switch s := src.(type) {
-		case *image.RGBA:
-			rgbRow(rgb, s.Pix[s.PixOffset(sb.Min.X, y):], true)
-		case *image.NRGBA:
-			rgbRow(rgb, s.Pix[s.PixOffset(sb.Min.X, y):], false)
-		default:
-			px := make([]byte, 4*width)
-			for x := range width {
-				r, g, b, a := src.At(sb.Min.X+x, y).RGBA()
-				px[4*x], px[4*x+1], px[4*x+2], px[4*x+3] = byte(r>>8), byte(g>>8), byte(b>>8), byte(a>>8)
-			}
-			rgbRow(rgb, px, true)
-		}
+		page(y-total, rgb)
 	}
-	if err := encodeRGB(&buf, width, total+sb.Dy(), row); err != nil {
+	if err := encodeRGB(&buf, width, total+height, row); err != nil {
 		return nil, fmt.Errorf("écriture de la capture avec bandeau : %w", err)
 	}
 	out.PNG = buf.Bytes()

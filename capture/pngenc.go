@@ -12,17 +12,17 @@ import (
 )
 
 // encodeRGB writes an opaque 8-bit RGB PNG, not interlaced, of w×h pixels
-// whose row y row(y, buf) fills (3*w bytes). The rows are cut into bands
-// compressed on every core at once: each band is deflated on its own and
-// ended by a sync flush (the last one closes the stream), so that the
-// bands put end to end are one zlib stream; its Adler-32 is combined from
-// the bands'. Every row uses the Up filter (the row above, which the
-// band reads even when it belongs to the previous band).
+// whose row y row(y, buf) fills (3*w bytes). row is called for y = 0, 1, …
+// in order, from the calling goroutine, so that it can read its source as
+// a stream. The rows are cut into bands compressed on every core while the
+// next rows are read: each band is deflated on its own and ended by a sync
+// flush (the last one closes the stream), so that the bands put end to end
+// are one zlib stream; its Adler-32 is combined from the bands'.
 //
 // Why not image/png: it tries the five filters on every row and compresses
 // on one core; for a 1366x10,000 screenshot that was two thirds of the
 // banner's time (docs/BENCHMARKS.md has the table of settings).
-func encodeRGB(out io.Writer, w, h int, row func(y int, buf []byte)) error {
+func encodeRGB(out *bytes.Buffer, w, h int, row func(y int, buf []byte)) error {
 	return encodeRGBWith(out, w, h, row, pngSettings{Level: flate.BestSpeed, Filter: filterNone, Band: 256, Workers: runtime.GOMAXPROCS(0)})
 }
 
@@ -47,50 +47,71 @@ type band struct {
 	n     int64 // bytes before compression
 }
 
-func encodeRGBWith(out io.Writer, w, h int, row func(y int, buf []byte), s pngSettings) error {
+// rowsJob is a band's rows as read, after the row above it (zero for the
+// first band), which the Up and Paeth filters use.
+type rowsJob struct {
+	i    int
+	rows []byte
+}
+
+func encodeRGBWith(out *bytes.Buffer, w, h int, row func(y int, buf []byte), s pngSettings) error {
 	stride := 3 * w
 	nb := (h + s.Band - 1) / s.Band
 	bands := make([]band, nb)
-	next := make(chan int, nb)
-	for i := range nb {
-		next <- i
+	workers := max(1, min(s.Workers, nb))
+	// At most workers+1 bands of rows in memory: one being read, one per
+	// worker being compressed.
+	free := make(chan []byte, workers+1)
+	for range workers + 1 {
+		free <- make([]byte, (s.Band+1)*stride)
 	}
-	close(next)
+	jobs := make(chan rowsJob)
 	var wg sync.WaitGroup
-	for range min(s.Workers, nb) {
+	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			prev, cur := make([]byte, stride), make([]byte, stride)
 			filt := make([]byte, 1+stride)
 			fw, _ := flate.NewWriter(nil, s.Level)
-			for i := range next {
-				b := &bands[i]
+			for j := range jobs {
+				b := &bands[j.i]
 				fw.Reset(&b.data)
 				a := adler32.New()
-				y0, y1 := i*s.Band, min((i+1)*s.Band, h)
-				clear(prev)
-				if y0 > 0 {
-					row(y0-1, prev)
-				}
-				for y := y0; y < y1; y++ {
-					row(y, cur)
-					filterRow(filt, cur, prev, s.Filter)
+				n := len(j.rows)/stride - 1
+				for k := 1; k <= n; k++ {
+					filterRow(filt, j.rows[k*stride:(k+1)*stride], j.rows[(k-1)*stride:k*stride], s.Filter)
 					a.Write(filt)
 					fw.Write(filt)
-					prev, cur = cur, prev
 				}
-				if i == nb-1 {
+				if j.i == nb-1 {
 					fw.Close()
 				} else {
 					fw.Flush()
 				}
-				b.adler, b.n = a.Sum32(), int64(y1-y0)*int64(1+stride)
+				b.adler, b.n = a.Sum32(), int64(n)*int64(1+stride)
+				free <- j.rows[:cap(j.rows)]
 			}
 		}()
 	}
+	last := make([]byte, stride) // the row above the next band
+	for i := range nb {
+		y0, y1 := i*s.Band, min((i+1)*s.Band, h)
+		rows := (<-free)[:(y1-y0+1)*stride]
+		copy(rows, last)
+		for y := y0; y < y1; y++ {
+			row(y, rows[(y-y0+1)*stride:(y-y0+2)*stride])
+		}
+		copy(last, rows[len(rows)-stride:])
+		jobs <- rowsJob{i, rows}
+	}
+	close(jobs)
 	wg.Wait()
 
+	size := 8 + 25 + 12 + 6 // signature, IHDR, IEND, zlib header and checksum
+	for i := range bands {
+		size += 12 + bands[i].data.Len()
+	}
+	out.Grow(size)
 	var hdr [13]byte
 	binary.BigEndian.PutUint32(hdr[0:], uint32(w))
 	binary.BigEndian.PutUint32(hdr[4:], uint32(h))
