@@ -2,8 +2,9 @@
 # Benchmark of issue 3: `anef-dossier capture` against `chromium --headless
 # --screenshot` on the same local page, in the same run, cold (a new browser
 # and a new empty profile each time, its temporary files removed afterwards as
-# the tool does), median of N runs (default 7); then the
-# cost of the banner and of the hashes for a 1366x10000 page (Go benchmark).
+# the tool does), median of N runs (default 7); then the cost of the hashes
+# for a 1366x10000 page (Go benchmark). The banner has its own script,
+# bench/banner.sh.
 #
 #   bench/capture.sh [N]
 #
@@ -72,22 +73,5 @@ echo "chromium --headless --screenshot : médiane ${MC} s ($(tr '\n' ' ' < "$W/c
 echo "anef-dossier capture             : médiane ${MA} s ($(tr '\n' ' ' < "$W/anef.t"))"
 echo "$MA $MC" | awk '{printf "rapport : %.2fx (cible <= 1.3x)\n", $1/$2}'
 echo
-echo "Bandeau et empreintes pour une page de 1366x10000 :"
-(cd "$ROOT" && go test ./capture/ -run '^$' -bench 'Banner1366x10000|Hashes1366x10000' -benchtime 5x -count 1 | grep -E '^Benchmark')
-# The encoder's trade-off table on a real Chromium screenshot of a long page
-# (1366x10000): decoding, image/png, the banded encoder under several settings.
-{
-	echo '<!doctype html><html lang="fr"><head><meta charset="utf-8"><style>body{font-family:sans-serif;margin:24px}td{border:1px solid #ccc;padding:4px}</style></head><body>'
-	for i in $(seq 80); do
-		echo "<h2>Section $i : prendre un rendez-vous en préfecture</h2><p style=\"border-left:4px solid #ce0500;background:#ffe9e9;padding:12px\">Aucun créneau disponible ($i). Veuillez réessayer ultérieurement.</p>"
-		echo "<p>Lorem ipsum dolor sit amet, consectetur adipiscing elit $i. Integer nec odio. Praesent libero. Sed cursus ante dapibus diam. Sed nisi. Nulla quis sem at nibh elementum imperdiet. Duis sagittis ipsum. Praesent mauris. Fusce nec tellus sed augue semper porta. Mauris massa.</p>"
-		echo "<table><tr><td>Titre de séjour</td><td>Numéro $i$i</td><td>Préfecture</td></tr></table>"
-	done
-	echo '</body></html>'
-} > "$W/site/long.html"
-P=$(mktemp -d)
-# shellcheck disable=SC2086
-TMPDIR="$P" "$CHROMIUM" $(echo "$FLAGS" | sed 's/--window-size=1366,768/--window-size=1366,10000/') --user-data-dir="$P/profil" --screenshot="$W/long.png" "http://127.0.0.1:$PORT/long.html" >/dev/null 2>&1
-rm -rf "$P"
-echo "Encodeur PNG du bandeau (capture Chromium réelle 1366x10000 ; ns/op et taille en octets) :"
-(cd "$ROOT" && ANEF_BANNER_PNG="$W/long.png" go test ./capture/ -run '^$' -bench 'PNGEncoders' -benchtime 3x -count 1 | grep -E '^Benchmark' | awk '{printf "%-66s %6.0f ms %9d octets\n", $1, $3/1e6, $5}')
+echo "Empreintes SHA-256 d'une page de 1366x10000 (le bandeau : bench/banner.sh) :"
+(cd "$ROOT" && go test ./capture/ -run '^$' -bench 'Hashes1366x10000' -benchtime 5x -count 1 | grep -E '^Benchmark')

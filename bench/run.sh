@@ -4,15 +4,15 @@
 # docs/BENCHMARKS.md (date, machine, what each script printed, ratios included).
 # The hand-written analysis below the block is kept.
 #
-#   bench/run.sh            # all: capture, render, verify, list, series
+#   bench/run.sh            # all: capture, banner, render, verify, list, serve, series
 #   bench/run.sh verify     # only some
 #
-# Needs: go, chromium, img2pdf, hyperfine, python3 (apt-get install -y chromium img2pdf hyperfine).
+# Needs: go, chromium, img2pdf, hyperfine, python3, curl (apt-get install -y chromium img2pdf hyperfine curl).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 doc=docs/BENCHMARKS.md
 which=("$@")
-[ ${#which[@]} -gt 0 ] || which=(capture render verify list series)
+[ ${#which[@]} -gt 0 ] || which=(capture banner render verify list serve series)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
