@@ -58,6 +58,17 @@ serve() {
 	base=${first%%/?cle=*}
 	rm -f "$work/jar"
 	curl -sf -o /dev/null -c "$work/jar" -b "$work/jar" -L "$first" || { echo "échange de la clé refusé" >&2; exit 1; }
+	# At start serve takes the attempts of plans that fell due (it reads
+	# every case's journal): wait until its CPU time stops moving, and say
+	# what that start cost.
+	prev=-1
+	while :; do
+		now=$(cputicks)
+		[ "$now" = "$prev" ] && break
+		prev=$now
+		sleep 0.5
+	done
+	awk -v t="$now" -v hz="$hz" -v r="$1" 'BEGIN {printf "démarrage de serve sur %s : %.0f ms de CPU (plans échus : lecture de chaque journal)\n", r, t * 1000 / hz}'
 }
 
 stop() {
