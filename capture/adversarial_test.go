@@ -1,14 +1,19 @@
 package capture
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
 	"image/png"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -194,6 +199,77 @@ func TestNoHTTPSUpgradeRedirects(t *testing.T) {
 	if bytes.Contains(res.WARC, []byte("Non-Authoritative-Reason")) {
 		t.Error("the browser's own redirect is in the WARC")
 	}
+}
+
+// Low 21: the browser of `capture browser` requests nothing but the pages it
+// is given. Every host but loopback goes through a recording proxy, which
+// must see no request while the browser sits on a page.
+func TestBrowserQuiet(t *testing.T) {
+	needChromium(t)
+	srv := hostile(t)
+	var mu sync.Mutex
+	var asked []string
+	proxy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proxy.Close()
+	go func() {
+		for {
+			c, err := proxy.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(5 * time.Second))
+				line, _ := bufio.NewReader(c).ReadString('\n')
+				mu.Lock()
+				asked = append(asked, strings.TrimSpace(line))
+				mu.Unlock()
+				io.WriteString(c, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
+			}()
+		}
+	}()
+	// Short folders: Chromium's socket path has at most 107 characters.
+	tmp, err := os.MkdirTemp("", "bq")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(tmp)
+	t.Setenv("TMPDIR", tmp)
+	l, err := StartBrowser(BrowserOptions{ProfileDir: filepath.Join(tmp, "profil"), Port: freePort(t), URL: srv.URL + "/large",
+		Headless: true, ExtraArgs: []string{"--proxy-server=http://" + proxy.Addr().String()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		killTree(l.PID)
+		for i := 0; i < 100 && processAlive(l.PID); i++ {
+			time.Sleep(30 * time.Millisecond)
+		}
+	}()
+	// Calls home start within seconds of the start (variations, component
+	// updater, optimisation hints): watch for 15 s.
+	time.Sleep(15 * time.Second)
+	mu.Lock()
+	defer mu.Unlock()
+	// Before the switches: clients2.google.com (network time),
+	// redirector.gvt1.com (component downloads) as well.
+	var other []string
+	for _, line := range asked {
+		known := false
+		for _, h := range stillCalled {
+			known = known || strings.Contains(line, " "+h+":") || strings.Contains(line, "://"+h+"/")
+		}
+		if !known {
+			other = append(other, line)
+		}
+	}
+	if len(other) > 0 {
+		t.Errorf("the browser contacted other hosts on its own: %q", other)
+	}
+	t.Logf("requests to the known residual hosts: %q", asked)
 }
 
 // Issue 15: the capture returns before its browser has exited; WaitBrowsers

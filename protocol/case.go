@@ -453,6 +453,10 @@ func (t *Tx) AddPiece(np NewPiece) (Piece, []int, error) {
 	if err := os.MkdirAll(t.c.Path(PiecesDir), DirMode); err != nil {
 		return Piece{}, nil, err
 	}
+	// A piece is whole or absent: when one of its files cannot be written
+	// (disk full), those already written are removed (they are this
+	// call's own, under the lock, not journaled yet).
+	var written []string
 	for i, f := range np.Files {
 		name := pieceFileName(n, np.Kind, i, f)
 		rel := filepath.ToSlash(filepath.Join(PiecesDir, name))
@@ -467,8 +471,12 @@ func (t *Tx) AddPiece(np NewPiece) (Piece, []int, error) {
 			sum, size = HashBytes(f.Data), int64(len(f.Data))
 		}
 		if err != nil {
+			for _, w := range written {
+				os.Remove(w)
+			}
 			return Piece{}, nil, fmt.Errorf("écriture de %s : %w", rel, err)
 		}
+		written = append(written, dst)
 		role := f.Role
 		if i == 0 {
 			role = RolePiece

@@ -138,3 +138,39 @@ func TestCount(t *testing.T) {
 		}
 	}
 }
+
+// A capture whose fourth file cannot be written (here: its name is taken,
+// as when the disk fills up at that file) leaves none of its files and
+// nothing in the journal; a file that was already there is untouched.
+func TestAddCaptureWholeOrAbsent(t *testing.T) {
+	c := newCase(t)
+	os.MkdirAll(c.Path(PiecesDir), DirMode)
+	taken := c.Path(PiecesDir, "001-capture.warc.gz")
+	if err := os.WriteFile(taken, []byte("autre"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := c.Begin(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &CaptureRecord{URLRequested: "https://a.example/", Shot: time.Now()}
+	_, err = tx.AddCapture(NewCapture{Record: rec, Bannered: []byte("b"), Raw: []byte("r"), MHTML: []byte("m"), WARC: []byte("w"), Title: "x"})
+	tx.Close()
+	if !errors.Is(err, ErrExists) {
+		t.Fatalf("AddCapture over a taken name: %v", err)
+	}
+	ents, _ := os.ReadDir(c.Path(PiecesDir))
+	if len(ents) != 1 || ents[0].Name() != "001-capture.warc.gz" {
+		var names []string
+		for _, e := range ents {
+			names = append(names, e.Name())
+		}
+		t.Errorf("files left: %v", names)
+	}
+	if b, _ := os.ReadFile(taken); string(b) != "autre" {
+		t.Error("the file already there was changed")
+	}
+	if _, events, _ := c.Verify(); len(events) != 1 {
+		t.Errorf("%d events, want only the case's creation", len(events))
+	}
+}
