@@ -8,7 +8,8 @@
 # `chromium --headless --screenshot` runs (a fresh profile each), one after
 # the other, and the ratio to it. While the command runs, the browsers
 # started from its temporary folder are counted every 0.2 s (at most one
-# capturing, plus the previous one finishing its exit); afterwards, none may
+# capturing, plus the previous one finishing its exit; the pattern's [-] keeps
+# grep from counting itself); afterwards, none may
 # be left, nor any entry in that folder (exits non-zero otherwise).
 #
 #   bench/series.sh [N] [M]
@@ -70,7 +71,7 @@ reference() {
 watch() {
 	: > "$1"
 	while :; do
-		b=$(ps -eo args= | grep -- "--user-data-dir=$W/tmp/" | grep -vc -- "--type=" || true)
+		b=$(ps -eo args= | grep -- "[-]-user-data-dir=$W/tmp/" | grep -vc -- "--type=" || true)
 		d=$(ls -A "$W/tmp" | wc -l)
 		echo "$b $d" >> "$1"
 		sleep 0.2
@@ -90,7 +91,7 @@ run() {
 	PIECES=$(ls "$W/cas/pieces" | grep -c '^[0-9]*-capture\.png$' || true)
 	MAXB=$(awk 'BEGIN{m=0} {if ($1>m) m=$1} END{print m}' "$W/samples")
 	MAXD=$(awk 'BEGIN{m=0} {if ($2>m) m=$2} END{print m}' "$W/samples")
-	LEFT=$(ps -eo args= | grep -c -- "--user-data-dir=$W/tmp" || true)
+	LEFT=$(ps -eo args= | grep -c -- "[-]-user-data-dir=$W/tmp" || true)
 	REST=$(ls -A "$W/tmp" | wc -l)
 	REF=$(reference "$k" $REFURLS)
 	echo "$label : $PIECES pièces en ${T} s ($(python3 -c "print(f'{$T/$k:.2f}')") s par capture), mémoire max ${MEM} Mo ;" \
