@@ -180,8 +180,9 @@ func TestBadInputDiskFullDuringWARC(t *testing.T) {
 			before += (n + 4095) &^ 4095
 		}
 	}
-	// Room for the case, the files before the WARC, and half the WARC.
-	mnt := tmpfs(t, strconv.FormatInt(before+warc/2+128<<10, 10))
+	// Room for two whole captures; filled below to leave room for the
+	// files before the WARC and half the WARC.
+	mnt := tmpfs(t, strconv.FormatInt(2*(before+warc)+1<<20, 10))
 	dir := filepath.Join(mnt, "cas")
 	mustRun(t, "init", dir, "--protocol", "rdv-indisponible")
 	fillTo := func(free int64) { // leave exactly free bytes (page-rounded) on the tmpfs
