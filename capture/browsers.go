@@ -61,6 +61,3 @@ func BrowserKind(path string) string {
 	}
 	return "Chromium"
 }
-
-// envDir returns $name, or "" (a Windows folder variable may be unset).
-func envDir(name string) string { return os.Getenv(name) }

@@ -1,6 +1,9 @@
 package capture
 
-import "path/filepath"
+import (
+	"os"
+	"path/filepath"
+)
 
 // browserPlaces are the standard places on macOS: the application bundles
 // in /Applications, or in ~/Applications for a user install.
@@ -12,7 +15,7 @@ func browserPlaces() []Installed {
 		{"Chromium", "Chromium.app", "Chromium"},
 	}
 	var out []Installed
-	for _, root := range []string{"/Applications", filepath.Join(envDir("HOME"), "Applications")} {
+	for _, root := range []string{"/Applications", filepath.Join(os.Getenv("HOME"), "Applications")} {
 		for _, a := range apps {
 			out = append(out, Installed{a.name, filepath.Join(root, a.bundle, "Contents", "MacOS", a.exe)})
 		}

@@ -1,6 +1,9 @@
 package capture
 
-import "path/filepath"
+import (
+	"os"
+	"path/filepath"
+)
 
 // browserPlaces are the standard install places on Windows: per machine
 // under Program Files (both), per user under %LOCALAPPDATA%. Edge is on
@@ -8,7 +11,7 @@ import "path/filepath"
 func browserPlaces() []Installed {
 	var out []Installed
 	add := func(name string, rel ...string) {
-		for _, root := range []string{envDir("ProgramFiles"), envDir("ProgramFiles(x86)"), envDir("LOCALAPPDATA")} {
+		for _, root := range []string{os.Getenv("ProgramFiles"), os.Getenv("ProgramFiles(x86)"), os.Getenv("LOCALAPPDATA")} {
 			if root != "" {
 				out = append(out, Installed{name, filepath.Join(append([]string{root}, rel...)...)})
 			}

@@ -11,6 +11,7 @@ import (
 	"archive/tar"
 	"archive/zip"
 	"compress/gzip"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -30,7 +31,7 @@ func main() {
 
 func run(args []string) error {
 	if len(args) < 3 {
-		return fmt.Errorf("usage : archive OUT.(zip|tar.gz) RACINE FICHIER...")
+		return errors.New("usage : archive OUT.zip|OUT.tar.gz RACINE FICHIER…")
 	}
 	out, root, files := args[0], args[1], append([]string{}, args[2:]...)
 	sec, err := strconv.ParseInt(os.Getenv("SOURCE_DATE_EPOCH"), 10, 64)
