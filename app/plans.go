@@ -69,6 +69,15 @@ func StopPlan(ctx context.Context, cs *protocol.Case, id, reason string) (*proto
 		if !p.Stopped.IsZero() {
 			return nil, fmt.Errorf("le plan n°%s est déjà arrêté depuis le %s", id, protocol.FrDateTime(p.Stopped))
 		}
+		// The moments already due and not taken are closed first, so that
+		// no capture is ever made for a plan after it was stopped and the
+		// plan's record names every moment.
+		for _, d := range p.Due(protocol.Now()) {
+			if _, err := tx.Append(protocol.EventPlanAttempt, protocol.PlanAttempt{Plan: id, Due: d, Outcome: protocol.AttemptMissed,
+				Reason: "plan arrêté avant que cette tentative soit faite"}); err != nil {
+				return nil, err
+			}
+		}
 		if _, err := tx.Append(protocol.EventPlanStopped, protocol.PlanStop{Plan: id, Reason: reason}); err != nil {
 			return nil, err
 		}

@@ -22,6 +22,10 @@ var legacy = map[string]string{
 	// timestamp statuses
 	"vérifié":             string(TimestampVerified),
 	"racine non vérifiée": string(TimestampRootUnverified),
+	// outcomes of planned attempts
+	"faite":   string(AttemptMade),
+	"echouee": string(AttemptFailed),
+	"manquee": string(AttemptMissed),
 }
 
 func current(s string) string {

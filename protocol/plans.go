@@ -25,12 +25,23 @@ const (
 // MinPlanInterval is the shortest interval of a plan.
 const MinPlanInterval = time.Hour
 
-// Outcomes of a planned attempt, as recorded.
+// AttemptOutcome is how a planned attempt ended, as recorded. Journals of
+// earlier versions hold French values ("faite", "echouee", "manquee"),
+// still read (enums.go).
+type AttemptOutcome string
+
+// Outcomes of a planned attempt.
 const (
-	AttemptMade   = "faite"
-	AttemptFailed = "echouee"
-	AttemptMissed = "manquee"
+	AttemptMade   AttemptOutcome = "made"
+	AttemptFailed AttemptOutcome = "failed"
+	AttemptMissed AttemptOutcome = "missed"
 )
+
+// UnmarshalText reads an outcome, old spellings included.
+func (o *AttemptOutcome) UnmarshalText(b []byte) error {
+	*o = AttemptOutcome(current(string(b)))
+	return nil
+}
 
 // PlanRecord is the data of plan.created.
 type PlanRecord struct {
@@ -52,12 +63,12 @@ func (p PlanRecord) Interval() time.Duration {
 
 // PlanAttempt is the data of plan.attempt.
 type PlanAttempt struct {
-	Plan    string    `json:"plan"`
-	Due     time.Time `json:"due"`
-	At      time.Time `json:"at,omitempty"` // when it was made (zero: missed)
-	Outcome string    `json:"outcome"`
-	Piece   int       `json:"piece,omitempty"`
-	Reason  string    `json:"reason,omitempty"`
+	Plan    string         `json:"plan"`
+	Due     time.Time      `json:"due"`
+	At      time.Time      `json:"at,omitempty"` // when it was made (zero: missed)
+	Outcome AttemptOutcome `json:"outcome"`
+	Piece   int            `json:"piece,omitempty"`
+	Reason  string         `json:"reason,omitempty"`
 }
 
 // PlanStop is the data of plan.stopped.

@@ -218,7 +218,7 @@ func runDue(e *env, args []string) error {
 			Case string      `json:"dossier"`
 			Plan string      `json:"plan"`
 			URL  string      `json:"url"`
-			Due  []time.Time `json:"dues"`
+			Due  []time.Time `json:"pending"`
 		}
 		out := []dueJSON{}
 		for _, it := range items {
@@ -231,8 +231,8 @@ func runDue(e *env, args []string) error {
 		return nil
 	}
 	for _, it := range items {
-		e.outf("%s, plan n°%s : %s due depuis le %s (%s)\n", it.Case.Dir, it.Plan.ID,
-			protocol.Count(len(it.Due), "tentative", "tentatives"), protocol.FrDateTime(it.Due[0]), it.Plan.URL)
+		e.outf("%s, plan n°%s : %s depuis le %s (%s)\n", it.Case.Dir, it.Plan.ID,
+			protocol.Count(len(it.Due), "tentative due", "tentatives dues"), protocol.FrDateTime(it.Due[0]), it.Plan.URL)
 	}
 	return nil
 }
@@ -296,20 +296,20 @@ func runRunDue(e *env, args []string) error {
 
 // planJSON is a plan's progress in `protocol status --json`.
 type planJSON struct {
-	ID       string                 `json:"numero"`
+	ID       string                 `json:"id"`
 	URL      string                 `json:"url"`
-	Every    string                 `json:"intervalle"`
-	Start    time.Time              `json:"debut"`
-	Until    time.Time              `json:"fin"`
-	Stopped  time.Time              `json:"arrete,omitzero"`
-	Planned  int                    `json:"prevues"`
-	Made     int                    `json:"faites"`
-	Failed   int                    `json:"echouees"`
-	Missed   int                    `json:"manquees"`
-	Pending  int                    `json:"dues"`
-	Weeks    int                    `json:"semaines_distinctes"`
-	Next     time.Time              `json:"prochaine,omitzero"`
-	Attempts []protocol.PlanAttempt `json:"tentatives"`
+	Every    string                 `json:"every"`
+	Start    time.Time              `json:"start"`
+	Until    time.Time              `json:"until"`
+	Stopped  time.Time              `json:"stopped,omitzero"`
+	Planned  int                    `json:"planned"`
+	Made     int                    `json:"made"`
+	Failed   int                    `json:"failed"`
+	Missed   int                    `json:"missed"`
+	Pending  int                    `json:"pending"`
+	Weeks    int                    `json:"distinct_weeks"`
+	Next     time.Time              `json:"next,omitzero"`
+	Attempts []protocol.PlanAttempt `json:"attempts"`
 }
 
 func plansJSON(plans []*protocol.PlanState, now time.Time) []planJSON {
