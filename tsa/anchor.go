@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"anefdossier/protocol"
@@ -60,18 +59,11 @@ func AnchorJournal(ctx context.Context, tx *protocol.Tx, authorities []string, r
 // writeAnchor stores an anchor token write-once (ancres/journal-L000013.1.tsr),
 // with the first free index.
 func writeAnchor(tx *protocol.Tx, line int, token []byte) (string, error) {
-	for k := 1; k < 1000; k++ {
-		rel := fmt.Sprintf("%s/journal-L%06d.%d.tsr", protocol.AnchorsDir, line, k)
-		err := protocol.WriteFileOnce(tx.Case().Path(filepath.FromSlash(rel)), token)
-		if errors.Is(err, protocol.ErrExists) {
-			continue
-		}
-		if err != nil {
-			return "", fmt.Errorf("écriture du jeton d'ancrage %s : %w", rel, err)
-		}
-		return rel, nil
+	rel, err := writeFirstFree(tx, func(k int) string { return fmt.Sprintf("%s/journal-L%06d.%d.tsr", protocol.AnchorsDir, line, k) }, nil, token)
+	if err != nil {
+		return "", fmt.Errorf("jeton d'ancrage de la ligne %d : %w", line, err)
 	}
-	return "", errors.New("trop de jetons d'ancrage pour une même ligne")
+	return rel, nil
 }
 
 // AnchorCheck is the offline verification of one anchor token.

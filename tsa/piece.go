@@ -200,21 +200,32 @@ func writeToken(tx *protocol.Tx, file string, token []byte) (string, error) {
 			}
 		}
 	}
+	rel, err := writeFirstFree(tx, func(k int) string { return fmt.Sprintf("%s.%d.tsr", file, k) }, used, token)
+	if err != nil {
+		return "", fmt.Errorf("jeton de %s : %w", file, err)
+	}
+	return rel, nil
+}
+
+// writeFirstFree stores data write-once under the first name(k), k = 1, 2…,
+// that is neither used nor taken on disk (an orphan left by a crash is never
+// overwritten).
+func writeFirstFree(tx *protocol.Tx, name func(k int) string, used map[string]bool, data []byte) (string, error) {
 	for k := 1; k < 10000; k++ {
-		rel := fmt.Sprintf("%s.%d.tsr", file, k)
+		rel := name(k)
 		if used[rel] {
 			continue
 		}
-		err := protocol.WriteFileOnce(tx.Case().Path(filepath.FromSlash(rel)), token)
+		err := protocol.WriteFileOnce(tx.Case().Path(filepath.FromSlash(rel)), data)
 		if errors.Is(err, protocol.ErrExists) {
 			continue
 		}
 		if err != nil {
-			return "", fmt.Errorf("écriture du jeton %s : %w", rel, err)
+			return "", fmt.Errorf("écriture de %s : %w", rel, err)
 		}
 		return rel, nil
 	}
-	return "", errors.New("trop de jetons pour une même pièce")
+	return "", errors.New("trop de jetons pour un même fichier")
 }
 
 // Stamped returns, for each piece number, how many tokens the journal holds.

@@ -45,9 +45,9 @@ func runPieceSetAside(e *env, args []string) error {
 	if err := fs.needArgs(pos, 1, 1, "un numéro de pièce"); err != nil {
 		return err
 	}
-	n, err := strconv.Atoi(strings.TrimPrefix(pos[0], "n°"))
-	if err != nil || n < 1 {
-		return usageErr(fmt.Sprintf("« %s » n'est pas un numéro de pièce", pos[0]), "anef-dossier piece list donne les numéros")
+	n, err := pieceNumber(pos[0])
+	if err != nil {
+		return err
 	}
 	cs, err := e.openCase()
 	if err != nil {
@@ -96,9 +96,9 @@ func runPieceTitle(e *env, args []string) error {
 	if err := fs.needArgs(pos, 2, 2, "un numéro de pièce et un TITRE"); err != nil {
 		return err
 	}
-	n, err := strconv.Atoi(strings.TrimPrefix(pos[0], "n°"))
-	if err != nil || n < 1 {
-		return usageErr(fmt.Sprintf("« %s » n'est pas un numéro de pièce", pos[0]), "anef-dossier piece list donne les numéros")
+	n, err := pieceNumber(pos[0])
+	if err != nil {
+		return err
 	}
 	cs, err := e.openCase()
 	if err != nil {
@@ -258,4 +258,13 @@ func runPieceList(e *env, args []string) error {
 		e.outf("n°%d  %s  %-14s %s (%s)%s\n", p.Number, date, p.Kind, protocol.Neutralize(title), p.Provenance.Label(), protocol.Neutralize(ts))
 	}
 	return nil
+}
+
+// pieceNumber reads a piece number as the user types it ("3" or "n°3").
+func pieceNumber(arg string) (int, error) {
+	n, err := strconv.Atoi(strings.TrimPrefix(arg, "n°"))
+	if err != nil || n < 1 {
+		return 0, usageErr(fmt.Sprintf("« %s » n'est pas un numéro de pièce", arg), "anef-dossier piece list donne les numéros")
+	}
+	return n, nil
 }
