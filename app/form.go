@@ -13,7 +13,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"text/template"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
@@ -95,23 +94,15 @@ var longText = map[string]bool{"blocage.description": true, "blocage.message_err
 
 // schema reads the sections and fields of the dossier.yaml template.
 func schema(tmpl fs.FS) ([]FormSection, error) {
-	raw, err := fs.ReadFile(tmpl, "dossier.yaml.tmpl")
+	yaml, err := protocol.DossierTemplate(tmpl, "x")
 	if err != nil {
-		return nil, err
-	}
-	t, err := template.New("d").Parse(string(raw))
-	if err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	if err := t.Execute(&buf, map[string]string{"Protocol": "x", "Protocols": ""}); err != nil {
 		return nil, err
 	}
 	types := fieldTypes()
 	var sections []FormSection
 	var comment []string
 	var stack []string // keys by indentation level (2 spaces)
-	for _, line := range strings.Split(buf.String(), "\n") {
+	for _, line := range strings.Split(string(yaml), "\n") {
 		trimmed := strings.TrimSpace(line)
 		if trimmed == "" {
 			comment = nil

@@ -21,12 +21,8 @@ W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT INT TERM
 rounds=${ROUNDS:-3}
 
-CHROMIUM=${ANEF_DOSSIER_CHROMIUM:-}
-if [ -z "$CHROMIUM" ]; then
-	if [ -x /usr/lib/chromium/chromium ]; then CHROMIUM=/usr/lib/chromium/chromium
-	else CHROMIUM=$(command -v chromium || command -v chromium-browser || command -v google-chrome)
-	fi
-fi
+. "$ROOT/bench/lib.sh"
+find_chromium
 
 ref=${REF:-}
 if [ -z "$ref" ]; then

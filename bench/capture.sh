@@ -17,12 +17,8 @@ W=$(mktemp -d)
 SERVER=
 trap 'kill $SERVER 2>/dev/null; rm -rf "$W"' EXIT INT TERM
 
-CHROMIUM=${ANEF_DOSSIER_CHROMIUM:-}
-if [ -z "$CHROMIUM" ]; then
-	if [ -x /usr/lib/chromium/chromium ]; then CHROMIUM=/usr/lib/chromium/chromium
-	else CHROMIUM=$(command -v chromium || command -v chromium-browser || command -v google-chrome)
-	fi
-fi
+. "$ROOT/bench/lib.sh"
+find_chromium
 (cd "$ROOT" && go build -o "$W/anef-dossier" ./cmd/anef-dossier)
 
 # A page like the ones captured: styles, an image, a form, French text.
@@ -41,9 +37,7 @@ HTML
 cat > "$W/site/logo.svg" <<'SVG'
 <svg xmlns="http://www.w3.org/2000/svg" width="120" height="60"><rect width="120" height="60" fill="#000091"/><text x="10" y="38" fill="#fff" font-size="20">RF</text></svg>
 SVG
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-(cd "$W/site" && exec python3 -m http.server "$PORT" --bind 127.0.0.1 >/dev/null 2>&1) &
-SERVER=$!
+serve_dir "$W/site"
 URL="http://127.0.0.1:$PORT/index.html"
 for i in $(seq 50); do python3 -c "import urllib.request; urllib.request.urlopen('$URL')" 2>/dev/null && break; sleep 0.1; done
 

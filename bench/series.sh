@@ -22,12 +22,8 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 W=$(mktemp -d)
 SERVER=
 trap 'kill $SERVER 2>/dev/null; rm -rf "$W"' EXIT INT TERM
-CHROMIUM=${ANEF_DOSSIER_CHROMIUM:-}
-if [ -z "$CHROMIUM" ]; then
-	if [ -x /usr/lib/chromium/chromium ]; then CHROMIUM=/usr/lib/chromium/chromium
-	else CHROMIUM=$(command -v chromium || command -v chromium-browser || command -v google-chrome)
-	fi
-fi
+. "$ROOT/bench/lib.sh"
+find_chromium
 (cd "$ROOT" && go build -o "$W/anef-dossier" ./cmd/anef-dossier)
 mkdir "$W/site" "$W/tmp" "$W/ref"
 for i in $(seq 0 "$M"); do
@@ -36,9 +32,7 @@ for i in $(seq 0 "$M"); do
 <body><h1>Préfecture de test n°$i</h1><p>Aucun créneau disponible. Veuillez réessayer ultérieurement.</p></body></html>
 HTML
 done
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-(cd "$W/site" && exec python3 -m http.server "$PORT" --bind 127.0.0.1 >/dev/null 2>&1) &
-SERVER=$!
+serve_dir "$W/site"
 BASE="http://127.0.0.1:$PORT"
 for i in $(seq 50); do python3 -c "import urllib.request; urllib.request.urlopen('$BASE/page0.html')" 2>/dev/null && break; sleep 0.1; done
 : > "$W/urls.txt"

@@ -49,23 +49,7 @@ func patterned(w, h int, alpha bool) *image.NRGBA {
 // idatFilters returns how many rows use each filter type.
 func idatFilters(t *testing.T, data []byte, stride int) map[byte]int {
 	t.Helper()
-	var z bytes.Buffer
-	data = data[8:]
-	for len(data) >= 12 {
-		n := binary.BigEndian.Uint32(data)
-		if string(data[4:8]) == "IDAT" {
-			z.Write(data[8 : 8+n])
-		}
-		data = data[12+n:]
-	}
-	zr, err := zlib.NewReader(&z)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw := idatStream(t, data)
 	out := map[byte]int{}
 	for i := 0; i < len(raw); i += 1 + stride {
 		out[raw[i]]++
@@ -196,4 +180,28 @@ func TestPNGRowsDamaged(t *testing.T) {
 			t.Fatalf("%s: %v", name, err)
 		}
 	}
+}
+
+// idatStream returns the inflated image data of a PNG (its IDAT chunks
+// joined), failing the test on a bad zlib stream.
+func idatStream(t *testing.T, png []byte) []byte {
+	t.Helper()
+	var z bytes.Buffer
+	data := png[8:]
+	for len(data) >= 12 {
+		n := binary.BigEndian.Uint32(data)
+		if string(data[4:8]) == "IDAT" {
+			z.Write(data[8 : 8+n])
+		}
+		data = data[12+n:]
+	}
+	zr, err := zlib.NewReader(&z)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
 }

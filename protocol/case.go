@@ -104,19 +104,11 @@ func Init(dir, protocolID string, tmpl fs.FS) (*Case, error) {
 			return nil, fmt.Errorf("création de %s : %w", sub, err)
 		}
 	}
-	raw, err := fs.ReadFile(tmpl, "dossier.yaml.tmpl")
+	yaml, err := DossierTemplate(tmpl, protocolID)
 	if err != nil {
 		return nil, err
 	}
-	t, err := template.New("dossier").Parse(string(raw))
-	if err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	if err := t.Execute(&buf, map[string]string{"Protocol": protocolID, "Protocols": strings.Join(Protocols(tmpl), ", ")}); err != nil {
-		return nil, err
-	}
-	if err := WriteFileOnce(filepath.Join(work, DossierFile), buf.Bytes()); err != nil {
+	if err := WriteFileOnce(filepath.Join(work, DossierFile), yaml); err != nil {
 		return nil, err
 	}
 	crashPoint("init.yaml-ecrit")
@@ -528,4 +520,23 @@ func ASCII(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// DossierTemplate is the dossier.yaml of a new case of the protocol, from
+// the template (its comments are the help of each field: the web form reads
+// them from here too).
+func DossierTemplate(tmpl fs.FS, protocolID string) ([]byte, error) {
+	raw, err := fs.ReadFile(tmpl, "dossier.yaml.tmpl")
+	if err != nil {
+		return nil, err
+	}
+	t, err := template.New("dossier").Parse(string(raw))
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, map[string]string{"Protocol": protocolID, "Protocols": strings.Join(Protocols(tmpl), ", ")}); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -33,27 +32,12 @@ func AnchorJournal(ctx context.Context, tx *protocol.Tx, authorities []string, r
 	if err := os.MkdirAll(tx.Case().Path(protocol.AnchorsDir), protocol.DirMode); err != nil {
 		return nil, fmt.Errorf("création de %s : %w", protocol.AnchorsDir, err)
 	}
-	var recs []protocol.AnchorRecord
-	var errs []error
-	for _, url := range authorities {
-		token, info, err := Stamp(ctx, url, digest, roots)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		rel, err := writeAnchor(tx, line, token)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		rec := protocol.AnchorRecord{Line: line, Head: head, Token: rel, TokenSHA: protocol.HashBytes(token), Authority: url,
-			Signer: info.Signer, GenTime: info.GenTime, RequestedAt: info.RequestedAt, Status: string(info.Status)}
-		if _, err := tx.Append(protocol.EventAnchor, rec); err != nil {
-			return recs, errors.Join(append(errs, err)...)
-		}
-		recs = append(recs, rec)
-	}
-	return recs, errors.Join(errs...)
+	return stampEach(ctx, tx, authorities, digest, roots, protocol.EventAnchor,
+		func(token []byte) (string, error) { return writeAnchor(tx, line, token) },
+		func(url, rel string, token []byte, info Info) protocol.AnchorRecord {
+			return protocol.AnchorRecord{Line: line, Head: head, Token: rel, TokenSHA: protocol.HashBytes(token), Authority: url,
+				Signer: info.Signer, GenTime: info.GenTime, RequestedAt: info.RequestedAt, Status: string(info.Status)}
+		})
 }
 
 // writeAnchor stores an anchor token write-once (ancres/journal-L000013.1.tsr),

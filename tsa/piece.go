@@ -165,7 +165,20 @@ func StampPiece(ctx context.Context, tx *protocol.Tx, p protocol.Piece, authorit
 	if err != nil {
 		return nil, err
 	}
-	var recs []protocol.TimestampRecord
+	return stampEach(ctx, tx, authorities, digest, roots, protocol.EventTimestamp,
+		func(token []byte) (string, error) { return writeToken(tx, main.Path, token) },
+		func(url, rel string, token []byte, info Info) protocol.TimestampRecord {
+			return protocol.TimestampRecord{Piece: p.Number, File: main.Path, Token: rel, TokenSHA: protocol.HashBytes(token),
+				Authority: url, GenTime: info.GenTime, Status: info.Status, Signer: info.Signer, RequestedAt: info.RequestedAt}
+		})
+}
+
+// stampEach asks each authority for a token over digest, stores it with
+// write and appends the event record makes of it. An authority that fails
+// is reported in the joined error; the others are still asked.
+func stampEach[R any](ctx context.Context, tx *protocol.Tx, authorities []string, digest []byte, roots *x509.CertPool, event string,
+	write func(token []byte) (string, error), record func(url, rel string, token []byte, info Info) R) ([]R, error) {
+	var recs []R
 	var errs []error
 	for _, url := range authorities {
 		token, info, err := Stamp(ctx, url, digest, roots)
@@ -173,14 +186,13 @@ func StampPiece(ctx context.Context, tx *protocol.Tx, p protocol.Piece, authorit
 			errs = append(errs, err)
 			continue
 		}
-		rel, err := writeToken(tx, main.Path, token)
+		rel, err := write(token)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		rec := protocol.TimestampRecord{Piece: p.Number, File: main.Path, Token: rel, TokenSHA: protocol.HashBytes(token),
-			Authority: url, GenTime: info.GenTime, Status: info.Status, Signer: info.Signer, RequestedAt: info.RequestedAt}
-		if _, err := tx.Append(protocol.EventTimestamp, rec); err != nil {
+		rec := record(url, rel, token, info)
+		if _, err := tx.Append(event, rec); err != nil {
 			return recs, errors.Join(append(errs, err)...)
 		}
 		recs = append(recs, rec)

@@ -38,18 +38,7 @@ Exemple :
 func runPieceSetAside(e *env, args []string) error {
 	fs := e.flags()
 	reason := fs.String("reason", "r", "", "motif, gardé au journal (obligatoire)")
-	pos, err := fs.parse(e, args)
-	if err != nil {
-		return err
-	}
-	if err := fs.needArgs(pos, 1, 1, "un numéro de pièce"); err != nil {
-		return err
-	}
-	n, err := pieceNumber(pos[0])
-	if err != nil {
-		return err
-	}
-	cs, err := e.openCase()
+	_, n, cs, err := pieceCommand(e, fs, args, 1, "un numéro de pièce")
 	if err != nil {
 		return err
 	}
@@ -89,18 +78,7 @@ Exemple :
 
 func runPieceTitle(e *env, args []string) error {
 	fs := e.flags()
-	pos, err := fs.parse(e, args)
-	if err != nil {
-		return err
-	}
-	if err := fs.needArgs(pos, 2, 2, "un numéro de pièce et un TITRE"); err != nil {
-		return err
-	}
-	n, err := pieceNumber(pos[0])
-	if err != nil {
-		return err
-	}
-	cs, err := e.openCase()
+	pos, n, cs, err := pieceCommand(e, fs, args, 2, "un numéro de pièce et un TITRE")
 	if err != nil {
 		return err
 	}
@@ -260,11 +238,21 @@ func runPieceList(e *env, args []string) error {
 	return nil
 }
 
-// pieceNumber reads a piece number as the user types it ("3" or "n°3").
-func pieceNumber(arg string) (int, error) {
-	n, err := strconv.Atoi(strings.TrimPrefix(arg, "n°"))
-	if err != nil || n < 1 {
-		return 0, usageErr(fmt.Sprintf("« %s » n'est pas un numéro de pièce", arg), "anef-dossier piece list donne les numéros")
+// pieceCommand parses the arguments of a command on one piece (its number
+// first, as the user types it: "3" or "n°3", then nargs-1 more) and opens the
+// case.
+func pieceCommand(e *env, fs *flagSet, args []string, nargs int, what string) ([]string, int, *protocol.Case, error) {
+	pos, err := fs.parse(e, args)
+	if err != nil {
+		return nil, 0, nil, err
 	}
-	return n, nil
+	if err := fs.needArgs(pos, nargs, nargs, what); err != nil {
+		return nil, 0, nil, err
+	}
+	n, err := strconv.Atoi(strings.TrimPrefix(pos[0], "n°"))
+	if err != nil || n < 1 {
+		return nil, 0, nil, usageErr(fmt.Sprintf("« %s » n'est pas un numéro de pièce", pos[0]), "anef-dossier piece list donne les numéros")
+	}
+	cs, err := e.openCase()
+	return pos, n, cs, err
 }

@@ -171,6 +171,19 @@ func frInterval(d time.Duration) string {
 }
 
 // planCases opens the cases named (or found under the folders named).
+// planCommand parses the arguments of due and run-due (--json, then case
+// folders) and opens the cases under them.
+func planCommand(e *env, args []string) ([]*protocol.Case, bool, error) {
+	fs := e.flags()
+	asJSON := fs.Bool("json", "", "sortie JSON (pour d'autres outils)")
+	pos, err := fs.parse(e, args)
+	if err != nil {
+		return nil, false, err
+	}
+	cases, err := planCases(e, pos)
+	return cases, *asJSON, err
+}
+
 func planCases(e *env, pos []string) ([]*protocol.Case, error) {
 	roots := pos
 	if len(roots) == 0 {
@@ -198,13 +211,7 @@ func planCases(e *env, pos []string) ([]*protocol.Case, error) {
 }
 
 func runDue(e *env, args []string) error {
-	fs := e.flags()
-	asJSON := fs.Bool("json", "", "sortie JSON (pour d'autres outils)")
-	pos, err := fs.parse(e, args)
-	if err != nil {
-		return err
-	}
-	cases, err := planCases(e, pos)
+	cases, asJSON, err := planCommand(e, args)
 	if err != nil {
 		return err
 	}
@@ -213,7 +220,7 @@ func runDue(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if asJSON {
 		type dueJSON struct {
 			Case string      `json:"dossier"`
 			Plan string      `json:"plan"`
@@ -238,13 +245,7 @@ func runDue(e *env, args []string) error {
 }
 
 func runRunDue(e *env, args []string) error {
-	fs := e.flags()
-	asJSON := fs.Bool("json", "", "sortie JSON (pour d'autres outils)")
-	pos, err := fs.parse(e, args)
-	if err != nil {
-		return err
-	}
-	cases, err := planCases(e, pos)
+	cases, asJSON, err := planCommand(e, args)
 	if err != nil {
 		return err
 	}
@@ -259,7 +260,7 @@ func runRunDue(e *env, args []string) error {
 			errs = append(errs, fmt.Errorf("%s : %w", cs.Dir, err))
 		}
 	}
-	if *asJSON {
+	if asJSON {
 		type runJSON struct {
 			Case    string               `json:"dossier"`
 			Plan    string               `json:"plan"`

@@ -1,0 +1,20 @@
+# Shared by the benchmark scripts (sourced, POSIX sh).
+
+# find_chromium sets CHROMIUM: ANEF_DOSSIER_CHROMIUM, else Debian's real
+# binary (not its wrapper script), else the first on PATH.
+find_chromium() {
+	CHROMIUM=${ANEF_DOSSIER_CHROMIUM:-}
+	if [ -z "$CHROMIUM" ]; then
+		if [ -x /usr/lib/chromium/chromium ]; then CHROMIUM=/usr/lib/chromium/chromium
+		else CHROMIUM=$(command -v chromium || command -v chromium-browser || command -v google-chrome)
+		fi
+	fi
+}
+
+# serve_dir DIR serves DIR on 127.0.0.1 (python3 -m http.server) on a free
+# port: sets PORT and SERVER (its pid, for the caller's trap).
+serve_dir() {
+	PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	(cd "$1" && exec python3 -m http.server "$PORT" --bind 127.0.0.1 >/dev/null 2>&1) &
+	SERVER=$!
+}
