@@ -145,7 +145,7 @@ func Attach(ctx context.Context, o AttachOptions) (*Result, error) {
 		return nil, fmt.Errorf("%w : plusieurs onglets sont affichés (%s) ; choisissez avec --tab-url", ErrNoTab, strings.Join(visible, ", "))
 	}
 
-	r, err := shootAttached(tabCtx, o)
+	r, err := shootAttached(tabCtx, o, visible[0])
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("capture interrompue : %w", ctx.Err())
@@ -158,7 +158,7 @@ func Attach(ctx context.Context, o AttachOptions) (*Result, error) {
 	return r, nil
 }
 
-func shootAttached(ctx context.Context, o AttachOptions) (*Result, error) {
+func shootAttached(ctx context.Context, o AttachOptions, tabURL string) (*Result, error) {
 	r := &Result{}
 	rec := &r.Record
 	rec.Tool = protocol.ToolVersion
@@ -169,8 +169,13 @@ func shootAttached(ctx context.Context, o AttachOptions) (*Result, error) {
 	rec.Unrecorded = append(rec.Unrecorded, attachedUnrecorded...)
 
 	// A tab still loading is waited for (reading only: nothing is sent to
-	// the page).
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.readyState === "complete"`,
+	// the page). A tab whose address is set but whose document is still the
+	// initial about:blank (a navigation not yet committed) is loading too.
+	loaded := `document.readyState === "complete"`
+	if tabURL != "about:blank" {
+		loaded += ` && location.href !== "about:blank"`
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](loaded,
 		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(o.Timeout/2))); err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
