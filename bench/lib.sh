@@ -18,3 +18,14 @@ serve_dir() {
 	(cd "$1" && exec python3 -m http.server "$PORT" --bind 127.0.0.1 >/dev/null 2>&1) &
 	SERVER=$!
 }
+
+# tool_switches BIN URL sets FLAGS to the switches the tool gives its
+# Chromium (read from /proc during one capture of URL into a scratch case,
+# not measured), plus the tool's viewport, for the reference
+# `chromium --headless --screenshot` of the same run.
+tool_switches() {
+	_case=$(mktemp -d)
+	"$1" init "$_case/cas" --protocol rdv-indisponible >/dev/null
+	FLAGS="$(ANEF_DOSSIER_CHROMIUM=$CHROMIUM python3 "$ROOT/bench/toolflags.py" "$1" -C "$_case/cas" capture "$2" | tr '\n' ' ')--window-size=1366,768"
+	rm -rf "$_case"
+}

@@ -38,8 +38,9 @@ for i in $(seq 50); do python3 -c "import urllib.request; urllib.request.urlopen
 : > "$W/urls.txt"
 for i in $(seq "$M"); do echo "$BASE/page$i.html" >> "$W/urls.txt"; done
 
-FLAGS="--headless --disable-gpu --no-first-run --no-default-browser-check --disable-background-networking --disable-component-update --disable-sync --disable-quic --hide-scrollbars --window-size=1366,768"
-[ "$(id -u)" = 0 ] && FLAGS="$FLAGS --no-sandbox"
+# The reference gets exactly the switches the tool gives its Chromium.
+tool_switches "$W/anef-dossier" "$BASE/page0.html"
+echo "commutateurs des deux (ceux que l'outil donne à Chromium) : $FLAGS"
 now() { python3 -c 'import time; print(time.monotonic())'; }
 
 # reference K URL...: K cold chromium --screenshot runs, prints the seconds.

@@ -113,3 +113,10 @@ var commonFlags = []string{
 // defaults of chromedp, then HttpsUpgrades: its attempt at https:// for an
 // http:// address showed as two 307 redirects the server never sent).
 const disabledFeatures = "Translate,BlinkGenPropertyTrees,HttpsUpgrades,HttpsFirstBalancedModeAutoEnable"
+
+// headlessFeatures are the features turned off in a headless capture:
+// those above, and the address bar's pop-up, which Chromium 156 draws in two
+// hidden pages of its own (chrome://omnibox-popup.top-chrome) started with
+// the browser: two renderer processes (about 200 MB) a capture never shows.
+// The visible browser keeps its pop-up.
+const headlessFeatures = disabledFeatures + ",WebUIOmniboxPopup,WebUIOmniboxAimPopup"

@@ -181,7 +181,7 @@ func Capture(ctx context.Context, o Options) (*Result, error) {
 	for _, f := range commonFlags {
 		opts = append(opts, chromedp.Flag(f, true))
 	}
-	opts = append(opts, chromedp.Flag("disable-features", disabledFeatures))
+	opts = append(opts, chromedp.Flag("disable-features", headlessFeatures))
 	if o.Insecure {
 		opts = append(opts, chromedp.IgnoreCertErrors)
 	}
@@ -288,8 +288,9 @@ func (n *netLog) handle(ev any) {
 	defer n.mu.Unlock()
 	switch ev := ev.(type) {
 	case *network.EventRequestWillBeSent:
-		if longLived[ev.Type] {
-			// A stream that never ends must not hold the capture.
+		if longLived[ev.Type] || browserOwn(ev) {
+			// A stream that never ends must not hold the capture, nor
+			// what the browser fetches for itself.
 			n.streams[ev.RequestID] = true
 			return
 		}
@@ -360,6 +361,14 @@ func byScript(ev *network.EventRequestWillBeSent) bool {
 	return ev.Initiator != nil && ev.Initiator.Type == network.InitiatorTypeScript
 }
 
+// browserOwn tells whether the browser made the request for itself, not
+// for the page's content: the favicon it asks for after the load event
+// (resource type Other, initiated by nothing in the page). What it brings
+// is not drawn in the page, so the capture does not wait for it.
+func browserOwn(ev *network.EventRequestWillBeSent) bool {
+	return ev.Type == network.ResourceTypeOther && (ev.Initiator == nil || ev.Initiator.Type == network.InitiatorTypeOther)
+}
+
 // touch notes network activity, except on a long-lived stream.
 func (n *netLog) touch(id network.RequestID) {
 	if !n.streams[id] {
@@ -378,15 +387,19 @@ var longLived = map[network.ResourceType]bool{
 	network.ResourceTypeCSPViolationReport: true,
 }
 
-// quiet tells whether no request is in flight for the quiet window.
-func (n *netLog) quiet() bool {
+// quiet tells how long the network must still stay quiet: 0 when no
+// request has been in flight for the quiet window.
+func (n *netLog) quiet() time.Duration {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	window := quietShort
 	if !n.loaded.IsZero() && n.lastStart.After(n.loaded) {
 		window = quietLong
 	}
-	return len(n.inflight) == 0 && time.Since(n.last) >= window
+	if len(n.inflight) > 0 {
+		return window
+	}
+	return max(0, window-time.Since(n.last))
 }
 
 func shoot(ctx context.Context, o Options) (_ *Result, err error) {
@@ -485,7 +498,7 @@ func shoot(ctx context.Context, o Options) (_ *Result, err error) {
 
 	o.progress("attente du réseau calme")
 	settle(ctx, o, nl, rec)
-	afterSettle(ctx, o, nl, rec)
+	lookForCover := answerConsent(ctx, o, nl, rec)
 
 	nl.mu.Lock()
 	if nl.docResp != nil {
@@ -503,10 +516,63 @@ func shoot(ctx context.Context, o Options) (_ *Result, err error) {
 		addCertificate(ctx, rec)
 	}
 
-	// One round trip for what the page says of itself.
-	view, err := chromedp.Run(ctx, chromedp.Evaluate[tabView](tabViewJS))
+	rec.Shot = o.Now().UTC()
+	o.progress("capture d'écran")
+	// The page has settled: what it says of itself, what may still cover
+	// it, the fonts it missed, its MHTML snapshot and the bytes served are
+	// read while the browser draws the screenshot (none of them changes
+	// the page), one round trip each.
+	var (
+		reads   sync.WaitGroup
+		view    tabView
+		viewErr error
+		cover   string
+		fonts   []string
+		snap    page.CaptureSnapshotResult
+		snapErr error
+		body    network.GetResponseBodyResult
+		bodyErr = errors.New("aucun document")
+		missing []string
+		cut     int
+	)
+	reads.Go(func() { view, viewErr = chromedp.Run(ctx, chromedp.Evaluate[tabView](tabViewJS)) })
+	reads.Go(func() {
+		if lookForCover {
+			cover = checkCover(ctx)
+		}
+		fonts = missingFonts(ctx)
+	})
+	reads.Go(func() {
+		snap, snapErr = chromedp.Call(ctx, page.CaptureSnapshot, page.CaptureSnapshotParams{Format: page.CaptureSnapshotFormatMhtml})
+	})
+	reads.Go(func() {
+		if docReq != "" {
+			body, bodyErr = chromedp.Call(ctx, network.GetResponseBody, network.GetResponseBodyParams{RequestID: docReq})
+		}
+		missing, cut = r.warc.fetchBodies(ctx)
+	})
+	if o.FullPage {
+		// A full-page screenshot enlarges the viewport while it is drawn:
+		// what depends on the viewport is read before.
+		reads.Wait()
+	}
+	raw, w, h, pcut, err := screenshot(ctx, o.FullPage, o.Width)
+	reads.Wait()
 	if err != nil {
-		return nil, fmt.Errorf("lecture de la page : %w", err)
+		return nil, fmt.Errorf("capture d'écran : %w", err)
+	}
+	if viewErr != nil {
+		return nil, fmt.Errorf("lecture de la page : %w", viewErr)
+	}
+	if snapErr != nil {
+		return nil, fmt.Errorf("instantané MHTML : %w", snapErr)
+	}
+	if cover != "" {
+		rec.Notes = append(rec.Notes, cover)
+	}
+	if len(fonts) > 0 {
+		rec.MissingFonts = fonts
+		rec.Notes = append(rec.Notes, fontsNote(fonts))
 	}
 	if view.URL != "" {
 		// The address at the moment of the screenshot (a script may have
@@ -522,13 +588,6 @@ func shoot(ctx context.Context, o Options) (_ *Result, err error) {
 		found := ContainsText(view.Text, o.ExpectText)
 		rec.ExpectText, rec.ExpectFound = o.ExpectText, &found
 	}
-
-	rec.Shot = o.Now().UTC()
-	o.progress("capture d'écran")
-	raw, w, h, pcut, err := screenshot(ctx, o.FullPage, o.Width)
-	if err != nil {
-		return nil, fmt.Errorf("capture d'écran : %w", err)
-	}
 	if pcut.W > 0 {
 		rec.Notes = append(rec.Notes, fmt.Sprintf("page large de %d pixels : capture limitée aux %d premiers à gauche", pcut.W, w))
 	}
@@ -540,25 +599,16 @@ func shoot(ctx context.Context, o Options) (_ *Result, err error) {
 	if !o.FullPage {
 		rec.Browser.Width, rec.Browser.Height = o.Width, o.Height
 	}
-
-	snap, err := chromedp.Call(ctx, page.CaptureSnapshot, page.CaptureSnapshotParams{Format: page.CaptureSnapshotFormatMhtml})
-	if err != nil {
-		return nil, fmt.Errorf("instantané MHTML : %w", err)
-	}
 	r.MHTML = []byte(snap.Data)
 	dl.record(rec)
-
-	if docReq != "" {
-		body, err := chromedp.Call(ctx, network.GetResponseBody, network.GetResponseBodyParams{RequestID: docReq})
-		if err == nil {
-			r.Body = body.Body
-			r.BodyExt = extFor(resp.MimeType)
-			rec.BodySize = int64(len(body.Body))
-		} else {
-			rec.Unrecorded = append(rec.Unrecorded, "octets du document tels que servis (le navigateur ne les a plus)")
-		}
+	switch {
+	case bodyErr == nil:
+		r.Body = body.Body
+		r.BodyExt = extFor(resp.MimeType)
+		rec.BodySize = int64(len(body.Body))
+	case docReq != "":
+		rec.Unrecorded = append(rec.Unrecorded, "octets du document tels que servis (le navigateur ne les a plus)")
 	}
-	missing, cut := r.warc.fetchBodies(ctx)
 	if len(missing) > 0 {
 		rec.Unrecorded = append(rec.Unrecorded, "dans l'archive WARC, le contenu de : "+strings.Join(missing, ", ")+" (le navigateur ne l'avait plus)")
 	}
@@ -588,13 +638,15 @@ func settle(ctx context.Context, o Options, nl *netLog, rec *protocol.CaptureRec
 			return // already waited in vain: do not wait twice
 		}
 		end := time.Now().Add(budget())
-		for !nl.quiet() {
+		for rest := nl.quiet(); rest > 0; rest = nl.quiet() {
 			if time.Now().After(end) || ctx.Err() != nil {
 				noisy = true
 				rec.Notes = append(rec.Notes, "le réseau n'est pas devenu calme avant la capture (requêtes encore en cours)")
 				return
 			}
-			time.Sleep(50 * time.Millisecond)
+			// Look again when the window could end, or sooner while
+			// requests are in flight.
+			time.Sleep(min(rest, 50*time.Millisecond))
 		}
 	}
 	waitQuiet()

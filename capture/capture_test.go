@@ -397,6 +397,54 @@ func TestCaptureIgnoresStreams(t *testing.T) {
 	}
 }
 
+// The favicon the browser asks for by itself after the load event is not
+// the page's content: the capture does not wait for it. The icon is held
+// here until the capture has returned; had the capture waited for it, it
+// would have given up at the end of its wait and said so in the record's
+// notes.
+func TestCaptureDoesNotWaitForFavicon(t *testing.T) {
+	needChromium(t)
+	release := make(chan struct{})
+	asked := make(chan struct{}, 1)
+	mux := http.NewServeMux()
+	mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, `<!doctype html><html><head><title>Icône lente</title></head><body><p>Aucun créneau</p></body></html>`)
+	})
+	mux.HandleFunc("/favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case asked <- struct{}{}:
+		default:
+		}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+		http.NotFound(w, r)
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	res, err := capt(t, Options{URL: srv.URL + "/", ExpectText: "Aucun créneau", Timeout: 2 * time.Minute})
+	close(release)
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-asked:
+	default:
+		t.Fatal("the browser did not ask for /favicon.ico during the capture: this test shows nothing")
+	}
+	if _, err := res.Finish(1); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Record.Notes) > 0 || len(res.Record.Unrecorded) > 0 {
+		t.Errorf("notes %v, unrecorded %v", res.Record.Notes, res.Record.Unrecorded)
+	}
+	if res.Record.ExpectFound == nil || !*res.Record.ExpectFound || res.WARC == nil || res.MHTML == nil || res.Body == nil {
+		t.Errorf("capture incomplete: text found %v, WARC %d, MHTML %d, body %d bytes", res.Record.ExpectFound, len(res.WARC), len(res.MHTML), len(res.Body))
+	}
+}
+
 // Content fetched by a script after the load event, in two requests with a
 // pause between them, is in the capture.
 func TestCaptureWaitsForScriptContent(t *testing.T) {

@@ -202,10 +202,10 @@ func bannerGoneJS(m consentManager) string {
 })()`
 }
 
-// answerConsent looks for a known consent manager's banner and, unless
+// findConsent looks for a known consent manager's banner and, unless
 // keep is set, answers it with its refusal. It returns the record of what
 // happened (nil when no known banner is visible) and warnings in French.
-func answerConsent(ctx context.Context, keep bool, now func() time.Time) (*protocol.ConsentRecord, []string) {
+func findConsent(ctx context.Context, keep bool, now func() time.Time) (*protocol.ConsentRecord, []string) {
 	var found *consentFound
 	var err error
 	// A banner may still be appearing (a timer, a fade-in): wait for it
@@ -316,23 +316,16 @@ func checkCover(ctx context.Context) string {
 	return fmt.Sprintf("un élément fixe couvre %d %% de la fenêtre au moment de la capture (%s) : bandeau ou fenêtre surgissante non reconnu, la page peut être en partie masquée", int(c.Share*100+0.5), c.What)
 }
 
-// afterSettle answers a consent banner (then lets the page settle again:
-// refusing may load or remove content) and warns when a fixed element still
-// hides much of the viewport.
-func afterSettle(ctx context.Context, o Options, nl *netLog, rec *protocol.CaptureRecord) {
-	c, warns := answerConsent(ctx, o.KeepConsent, o.Now)
+// answerConsent answers a consent banner (then lets the page settle
+// again: refusing may load or remove content). It tells whether to look
+// for a fixed element that still hides much of the viewport: not when a
+// banner was left on purpose or could not be closed (the record says so).
+func answerConsent(ctx context.Context, o Options, nl *netLog, rec *protocol.CaptureRecord) bool {
+	c, warns := findConsent(ctx, o.KeepConsent, o.Now)
 	rec.Consent = c
 	rec.Notes = append(rec.Notes, warns...)
 	if c != nil && !o.KeepConsent {
 		settle(ctx, o, nl, rec)
 	}
-	if c == nil || c.Result == "bandeau fermé" {
-		if w := checkCover(ctx); w != "" {
-			rec.Notes = append(rec.Notes, w)
-		}
-	}
-	if f := missingFonts(ctx); len(f) > 0 {
-		rec.MissingFonts = f
-		rec.Notes = append(rec.Notes, fontsNote(f))
-	}
+	return c == nil || c.Result == "bandeau fermé"
 }
