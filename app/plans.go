@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	"anefdossier/capture"
@@ -217,7 +220,14 @@ func runPlan(ctx context.Context, cs *protocol.Case, id string, now func() time.
 // `anef-dossier serve` does while it is open, as `run-due` does for the
 // system's scheduler). A case that cannot be opened or whose run fails is
 // reported in the joined error; the others are still run.
+//
+// serve calls it every minute: a case whose journal has not changed since
+// the last call and whose next planned moment has not come is passed over
+// on one stat of its journal, without reading it (see dueCache).
 func (w *Workspace) RunDue(ctx context.Context, now func() time.Time) ([]RunOutcome, error) {
+	if now == nil {
+		now = protocol.Now
+	}
 	dirs, _, err := protocol.FindCases(w.Root)
 	if err != nil {
 		return nil, err
@@ -225,20 +235,88 @@ func (w *Workspace) RunDue(ctx context.Context, now func() time.Time) ([]RunOutc
 	var out []RunOutcome
 	var errs []error
 	for _, d := range dirs {
+		journal := filepath.Join(d, protocol.JournalFile)
+		st, err := os.Stat(journal)
+		if err == nil && w.due.asleep(d, st, now()) {
+			continue
+		}
 		cs, err := protocol.Open(d, w.Templates)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s : %w", w.Rel(d), err))
 			continue
 		}
 		plans, err := CasePlans(cs)
-		if err != nil || len(plans) == 0 {
-			continue // no plan, or a journal that verify will name
-		}
-		o, err := RunDue(ctx, cs, now)
-		out = append(out, o...)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s : %w", w.Rel(d), err))
+			continue // a journal that verify will name: read again next time
+		}
+		if len(plans) > 0 {
+			o, err := RunDue(ctx, cs, now)
+			out = append(out, o...)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s : %w", w.Rel(d), err))
+				continue
+			}
+			// What is left after the run, read after a new stat: a line
+			// appended meanwhile changes the stat and the case is read
+			// again next time.
+			if st, err = os.Stat(journal); err != nil {
+				continue
+			}
+			if plans, err = CasePlans(cs); err != nil {
+				continue
+			}
+		}
+		if st != nil {
+			w.due.sleep(d, st, wakeAt(plans, now()))
 		}
 	}
 	return out, errors.Join(errs...)
+}
+
+// dueCache remembers, for each case RunDue has read, its journal's size and
+// modification time at that read and when its plans next need a look.
+type dueCache struct {
+	mu sync.Mutex
+	m  map[string]dueEntry
+}
+
+type dueEntry struct {
+	size int64
+	mod  time.Time
+	wake time.Time // zero: no plan left to run
+}
+
+// asleep tells whether the case at dir can be passed over at now: its
+// journal is as it was read (the journal only grows: any event changes its
+// size) and its next planned moment has not come.
+func (c *dueCache) asleep(dir string, st os.FileInfo, now time.Time) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[dir]
+	return ok && e.size == st.Size() && e.mod.Equal(st.ModTime()) && (e.wake.IsZero() || now.Before(e.wake))
+}
+
+func (c *dueCache) sleep(dir string, st os.FileInfo, wake time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[string]dueEntry{}
+	}
+	c.m[dir] = dueEntry{size: st.Size(), mod: st.ModTime(), wake: wake}
+}
+
+// wakeAt is when plans next need a look at now: now when a moment is still
+// due (a capture interrupted), else the earliest next moment, zero when no
+// plan has any left.
+func wakeAt(plans []*protocol.PlanState, now time.Time) time.Time {
+	var wake time.Time
+	for _, p := range plans {
+		if len(p.Due(now)) > 0 {
+			return now
+		}
+		if n := p.Next(now); !n.IsZero() && (wake.IsZero() || n.Before(wake)) {
+			wake = n
+		}
+	}
+	return wake
 }

@@ -2,7 +2,10 @@ package app
 
 import (
 	"context"
+	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -50,5 +53,91 @@ func TestWorkspaceRunDueRecordsMissed(t *testing.T) {
 	again, err := ws.RunDue(ctx, clock)
 	if err != nil || len(again) != 0 {
 		t.Errorf("second run: %+v %v", again, err)
+	}
+}
+
+// TestWorkspaceRunDuePassesOverQuietCases: serve's minute tick reads a case
+// again only when its journal has changed or its next planned moment has
+// come. To see which cases are read, their out/ is replaced by a file: a
+// case read then fails to open and is named in the error; a case passed
+// over is not.
+func TestWorkspaceRunDuePassesOverQuietCases(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	a, err := InitCase(filepath.Join(root, "a"), "bug-technique", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := InitCase(filepath.Join(root, "b"), "bug-technique", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Now().UTC().Truncate(time.Second)
+	slot := t0.Add(time.Hour)
+	if _, err := CreatePlan(ctx, a, NewPlan{URL: "https://exemple.fr/rdv", Every: 6 * time.Hour, Start: slot, Until: slot.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	ws, err := NewWorkspace(root, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(t time.Time) func() time.Time { return func() time.Time { return t } }
+	block := func(cs *protocol.Case) {
+		t.Helper()
+		if err := os.RemoveAll(cs.Path(protocol.OutDir)); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(cs.Path(protocol.OutDir), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	unblock := func(cs *protocol.Case) {
+		t.Helper()
+		if err := os.Remove(cs.Path(protocol.OutDir)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func(now time.Time) (names []string, outs []RunOutcome) {
+		t.Helper()
+		outs, err := ws.RunDue(ctx, at(now))
+		if err != nil {
+			for line := range strings.SplitSeq(err.Error(), "\n") {
+				name, _, _ := strings.Cut(line, " : ")
+				names = append(names, name)
+			}
+		}
+		return names, outs
+	}
+
+	if names, outs := read(t0); len(names) != 0 || len(outs) != 0 {
+		t.Fatalf("first run: errors from %v, outcomes %+v", names, outs)
+	}
+	block(a)
+	block(b)
+	if names, outs := read(t0.Add(30 * time.Minute)); len(names) != 0 || len(outs) != 0 {
+		t.Fatalf("journals unchanged, no moment due: cases %v were read (outcomes %+v)", names, outs)
+	}
+	// A whole interval after the plan's moment (recorded as missed, no
+	// browser needed): case a is read, case b is not.
+	later := slot.Add(6 * time.Hour)
+	if names, _ := read(later); !slices.Equal(names, []string{"a"}) {
+		t.Fatalf("cases read at the plan's moment: %v, want [a]", names)
+	}
+	unblock(a)
+	if names, outs := read(later); len(names) != 0 || len(outs) != 1 || outs[0].Attempt.Outcome != protocol.AttemptMissed {
+		t.Fatalf("case a once readable: errors %v, outcomes %+v", names, outs)
+	}
+	if names, outs := read(later.Add(time.Hour)); len(names) != 0 || len(outs) != 0 {
+		t.Fatalf("nothing left to run: errors %v, outcomes %+v", names, outs)
+	}
+	// Case b's journal grows (another command records a plan): it is read
+	// again.
+	unblock(b)
+	if _, err := CreatePlan(ctx, b, NewPlan{URL: "https://exemple.fr/rdv", Every: 6 * time.Hour, Start: later.Add(24 * time.Hour), Until: later.Add(48 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	block(b)
+	if names, _ := read(later.Add(time.Hour)); !slices.Equal(names, []string{"b"}) {
+		t.Fatalf("cases read after b's journal changed: %v, want [b]", names)
 	}
 }

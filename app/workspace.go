@@ -23,6 +23,8 @@ type Workspace struct {
 	// LockWait bounds how long a change waits for a case held by another
 	// command (the CLI, another tab) before [protocol.ErrBusy].
 	LockWait time.Duration
+
+	due dueCache // what RunDue read of each case
 }
 
 // ErrOutside is returned for a path that leaves the workspace.
