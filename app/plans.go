@@ -249,7 +249,7 @@ func (w *Workspace) RunDue(ctx context.Context, now func() time.Time) ([]RunOutc
 		if err != nil {
 			continue // a journal that verify will name: read again next time
 		}
-		if len(plans) > 0 {
+		if anyDue(plans, now()) {
 			o, err := RunDue(ctx, cs, now)
 			out = append(out, o...)
 			if err != nil {
@@ -305,15 +305,25 @@ func (c *dueCache) sleep(dir string, st os.FileInfo, wake time.Time) {
 	c.m[dir] = dueEntry{size: st.Size(), mod: st.ModTime(), wake: wake}
 }
 
+// anyDue tells whether a plan has a moment due at now.
+func anyDue(plans []*protocol.PlanState, now time.Time) bool {
+	for _, p := range plans {
+		if len(p.Due(now)) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // wakeAt is when plans next need a look at now: now when a moment is still
 // due (a capture interrupted), else the earliest next moment, zero when no
 // plan has any left.
 func wakeAt(plans []*protocol.PlanState, now time.Time) time.Time {
+	if anyDue(plans, now) {
+		return now
+	}
 	var wake time.Time
 	for _, p := range plans {
-		if len(p.Due(now)) > 0 {
-			return now
-		}
 		if n := p.Next(now); !n.IsZero() && (wake.IsZero() || n.Before(wake)) {
 			wake = n
 		}
