@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -140,4 +141,56 @@ func TestWorkspaceRunDuePassesOverQuietCases(t *testing.T) {
 	if names, _ := read(later.Add(time.Hour)); !slices.Equal(names, []string{"b"}) {
 		t.Fatalf("cases read after b's journal changed: %v, want [b]", names)
 	}
+}
+
+// BenchmarkWorkspaceRunDue: serve's minute tick over 1,000 cases (copies of
+// one case whose journal holds 50 plans created and stopped, about 27 KB):
+// "first" reads every case, "next" is a tick where nothing has changed.
+//
+//	go test ./app -run '^$' -bench WorkspaceRunDue -benchtime 5x
+func BenchmarkWorkspaceRunDue(b *testing.B) {
+	ctx := context.Background()
+	root := b.TempDir()
+	cs, err := InitCase(filepath.Join(root, "c0"), "bug-technique", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	now := time.Now()
+	for i := range 50 {
+		if _, err := CreatePlan(ctx, cs, NewPlan{URL: "https://exemple.fr/rdv", Every: 6 * time.Hour, Start: now.Add(240 * time.Hour), Until: now.Add(480 * time.Hour)}); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := StopPlan(ctx, cs, strconv.Itoa(i+1), "essai"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for i := 1; i < 1000; i++ {
+		if err := os.CopyFS(filepath.Join(root, "c"+strconv.Itoa(i)), os.DirFS(cs.Dir)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	run := func(b *testing.B, ws *Workspace) {
+		if out, err := ws.RunDue(ctx, nil); err != nil || len(out) != 0 {
+			b.Fatalf("outcomes %+v, error %v", out, err)
+		}
+	}
+	b.Run("first", func(b *testing.B) {
+		for b.Loop() {
+			ws, err := NewWorkspace(root, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			run(b, ws)
+		}
+	})
+	b.Run("next", func(b *testing.B) {
+		ws, err := NewWorkspace(root, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		run(b, ws)
+		for b.Loop() {
+			run(b, ws)
+		}
+	})
 }
