@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+
+	"github.com/chromedp/chromedp"
 )
 
 // EnvChromium names the environment variable that gives the browser to use
@@ -119,4 +121,34 @@ const disabledFeatures = "Translate,BlinkGenPropertyTrees,HttpsUpgrades,HttpsFir
 // hidden pages of its own (chrome://omnibox-popup.top-chrome) started with
 // the browser: two renderer processes (about 200 MB) a capture never shows.
 // The visible browser keeps its pop-up.
-const headlessFeatures = disabledFeatures + ",WebUIOmniboxPopup,WebUIOmniboxAimPopup"
+const headlessFeatures = disabledFeatures + ",WebUIOmniboxPopup,WebUIOmniboxAimPopup," + quietFeatures
+
+// quietFeatures are the features that make Chromium call Google's servers
+// on its own, off in every browser of the tool, headless or visible
+// (network time, optimisation hints, media router, autofill, certificate
+// transparency and feed updates).
+const quietFeatures = "OptimizationHints,MediaRouter,DialMediaRouteProvider,AutofillServerCommunication,CertificateTransparencyComponentUpdater,InterestFeedContentSuggestions,NetworkTimeServiceQuerying"
+
+// headlessFlags are the switches of every headless browser of the tool
+// (a capture, and the one `doctor` starts to read the browser's version).
+func headlessFlags() []chromedp.ExecAllocatorOption {
+	var opts []chromedp.ExecAllocatorOption
+	for _, f := range commonFlags {
+		opts = append(opts, chromedp.Flag(f, true))
+	}
+	return append(opts, chromedp.Flag("disable-features", headlessFeatures), chromedp.Flag("host-resolver-rules", hostRules()))
+}
+
+// testHookHostRules are further host resolver rules, after the product's
+// (tests only).
+var testHookHostRules string
+
+// hostRules are the host resolver rules of a headless capture: the hosts
+// no switch keeps Chromium from calling (see unreachableHosts), and those of
+// a test.
+func hostRules() string {
+	if testHookHostRules != "" {
+		return unreachableHosts + ", " + testHookHostRules
+	}
+	return unreachableHosts
+}

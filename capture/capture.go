@@ -178,10 +178,7 @@ func Capture(ctx context.Context, o Options) (*Result, error) {
 		opts = append(opts, chromedp.UserDataDir(profile), chromedp.Env("TMPDIR="+work))
 	}
 	// Otherwise chromedp makes the profile (chromedp-runner*) and removes it.
-	for _, f := range commonFlags {
-		opts = append(opts, chromedp.Flag(f, true))
-	}
-	opts = append(opts, chromedp.Flag("disable-features", headlessFeatures))
+	opts = append(opts, headlessFlags()...)
 	if o.Insecure {
 		opts = append(opts, chromedp.IgnoreCertErrors)
 	}

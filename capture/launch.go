@@ -49,12 +49,12 @@ var quietArgs = []string{
 	"--no-pings",
 	"--disable-extensions",
 	"--disable-component-extensions-with-background-pages",
-	"--disable-features=" + disabledFeatures + ",OptimizationHints,MediaRouter,DialMediaRouteProvider,AutofillServerCommunication,CertificateTransparencyComponentUpdater,InterestFeedContentSuggestions,NetworkTimeServiceQuerying",
+	"--disable-features=" + disabledFeatures + "," + quietFeatures,
 	"--host-resolver-rules=" + unreachableHosts,
 }
 
 // unreachableHosts are the hosts Chromium 156 still called at start with
-// every switch above (measured on loopback: its Google account check and its
+// every switch above (in the visible browser and in a headless capture) (measured on loopback: its Google account check and its
 // component updater's request). No switch turns these off, so the browser is
 // told they do not exist: nothing leaves for them. The ANEF's login
 // (FranceConnect and its providers) does not go through them.

@@ -23,9 +23,7 @@ func BrowserVersion(ctx context.Context, execPath string, timeout time.Duration)
 		defer removeWork(work, profile)
 		opts = append(opts, chromedp.UserDataDir(profile), chromedp.Env("TMPDIR="+work))
 	}
-	for _, f := range commonFlags {
-		opts = append(opts, chromedp.Flag(f, true))
-	}
+	opts = append(opts, headlessFlags()...)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
