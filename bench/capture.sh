@@ -44,15 +44,14 @@ for i in $(seq 50); do python3 -c "import urllib.request; urllib.request.urlopen
 
 "$W/anef-dossier" init "$W/cas" --protocol rdv-indisponible >/dev/null
 # The reference gets exactly the switches the tool gives its Chromium.
-tool_switches "$W/anef-dossier" "$URL"
+tool_switches "$W/anef-dossier" "$URL" "$W/switches"
 
 now() { python3 -c 'import time; print(time.monotonic())'; }
 : > "$W/chromium.t"; : > "$W/anef.t"
 for i in $(seq "$N"); do
 	P=$(mktemp -d)
 	t0=$(now)
-	# shellcheck disable=SC2086
-	TMPDIR="$P" "$CHROMIUM" $FLAGS --user-data-dir="$P/profil" --screenshot="$W/shot.png" "$URL" >/dev/null 2>&1
+	reference_chromium "$P" --user-data-dir="$P/profil" --screenshot="$W/shot.png" "$URL" >/dev/null 2>&1
 	rm -rf "$P"
 	t1=$(now)
 	ANEF_DOSSIER_CHROMIUM=$CHROMIUM "$W/anef-dossier" -C "$W/cas" capture "$URL" >/dev/null

@@ -19,13 +19,33 @@ serve_dir() {
 	SERVER=$!
 }
 
-# tool_switches BIN URL sets FLAGS to the switches the tool gives its
-# Chromium (read from /proc during one capture of URL into a scratch case,
-# not measured), plus the tool's viewport, for the reference
-# `chromium --headless --screenshot` of the same run.
+# tool_switches BIN URL FILE writes to FILE, one per line, the switches the
+# tool gives its Chromium (read from /proc during one capture of URL into a
+# scratch case, not measured), plus the tool's viewport, for the reference
+# `chromium --headless --screenshot` of the same run; FLAGS gets them on one
+# line, for display. A switch may hold spaces (--host-resolver-rules).
 tool_switches() {
 	_case=$(mktemp -d)
 	"$1" init "$_case/cas" --protocol rdv-indisponible >/dev/null
-	FLAGS="$(ANEF_DOSSIER_CHROMIUM=$CHROMIUM python3 "$ROOT/bench/toolflags.py" "$1" -C "$_case/cas" capture "$2" | tr '\n' ' ')--window-size=1366,768"
+	ANEF_DOSSIER_CHROMIUM=$CHROMIUM python3 "$ROOT/bench/toolflags.py" "$1" -C "$_case/cas" capture "$2" > "$3"
+	echo "--window-size=1366,768" >> "$3"
 	rm -rf "$_case"
+	FLAGS=$(tr '\n' ' ' < "$3")
+	REFFLAGS=$3
+}
+
+# reference_chromium TMP ARGS... runs Chromium with TMPDIR=TMP, the
+# switches of tool_switches, then ARGS.
+reference_chromium() {
+	_tmp=$1
+	shift
+	_ifs=$IFS
+	IFS='
+'
+	set -f
+	# shellcheck disable=SC2046
+	set -- $(cat "$REFFLAGS") "$@"
+	set +f
+	IFS=$_ifs
+	TMPDIR="$_tmp" "$CHROMIUM" "$@"
 }

@@ -39,7 +39,7 @@ for i in $(seq 50); do python3 -c "import urllib.request; urllib.request.urlopen
 for i in $(seq "$M"); do echo "$BASE/page$i.html" >> "$W/urls.txt"; done
 
 # The reference gets exactly the switches the tool gives its Chromium.
-tool_switches "$W/anef-dossier" "$BASE/page0.html"
+tool_switches "$W/anef-dossier" "$BASE/page0.html" "$W/switches"
 echo "commutateurs des deux (ceux que l'outil donne à Chromium) : $FLAGS"
 now() { python3 -c 'import time; print(time.monotonic())'; }
 
@@ -52,8 +52,7 @@ reference() {
 		for u in "$@"; do
 			[ "$i" -lt "$k" ] || break
 			P=$(mktemp -d "$W/ref/p.XXXXXX")
-			# shellcheck disable=SC2086
-			TMPDIR="$P" "$CHROMIUM" $FLAGS --user-data-dir="$P/profil" --screenshot="$W/ref/shot.png" "$u" >/dev/null 2>&1
+			reference_chromium "$P" --user-data-dir="$P/profil" --screenshot="$W/ref/shot.png" "$u" >/dev/null 2>&1
 			rm -rf "$P"
 			i=$((i + 1))
 		done
