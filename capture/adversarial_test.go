@@ -223,12 +223,7 @@ func TestBrowserQuiet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() {
-		killTree(l.PID)
-		for i := 0; i < 100 && processAlive(l.PID); i++ {
-			time.Sleep(30 * time.Millisecond)
-		}
-	}()
+	defer stopBrowser(l.PID)
 	// Calls home start within seconds of the start (variations, component
 	// updater, optimisation hints, account check): watch for 15 s.
 	time.Sleep(15 * time.Second)

@@ -232,6 +232,15 @@ func redPNG() []byte {
 	return buf.Bytes()
 }
 
+// stopBrowser kills a browser started by StartBrowser with its children and
+// waits (3 s at most) until it is gone.
+func stopBrowser(pid int) {
+	killTree(pid)
+	for i := 0; i < 100 && processAlive(pid); i++ {
+		time.Sleep(30 * time.Millisecond)
+	}
+}
+
 func capt(t *testing.T, o Options) (*Result, error) {
 	t.Helper()
 	needChromium(t)
@@ -567,12 +576,7 @@ func TestAttach(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() {
-		killTree(l.PID)
-		for i := 0; i < 100 && processAlive(l.PID); i++ {
-			time.Sleep(30 * time.Millisecond)
-		}
-	}()
+	defer stopBrowser(l.PID)
 	// Wait for the page to be loaded in the user's tab: served once, and
 	// its title known to the browser.
 	loaded := func() bool {
