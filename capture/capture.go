@@ -528,7 +528,7 @@ func shoot(ctx context.Context, o Options) (_ *Result, err error) {
 		snap    page.CaptureSnapshotResult
 		snapErr error
 		body    network.GetResponseBodyResult
-		bodyErr = errors.New("aucun document")
+		bodyErr error
 		missing []string
 		cut     int
 	)
@@ -599,11 +599,12 @@ func shoot(ctx context.Context, o Options) (_ *Result, err error) {
 	r.MHTML = []byte(snap.Data)
 	dl.record(rec)
 	switch {
+	case docReq == "":
 	case bodyErr == nil:
 		r.Body = body.Body
 		r.BodyExt = extFor(resp.MimeType)
 		rec.BodySize = int64(len(body.Body))
-	case docReq != "":
+	default:
 		rec.Unrecorded = append(rec.Unrecorded, "octets du document tels que servis (le navigateur ne les a plus)")
 	}
 	if len(missing) > 0 {

@@ -36,12 +36,35 @@ func ReplaceFile(path string, data []byte) error { return durable.WriteAtomic(pa
 // ReplaceFileWith is [ReplaceFile] with the content written by fill
 // (buffered), so that it need not be in memory; it returns the size.
 func ReplaceFileWith(path string, fill func(io.Writer) error) (int64, error) {
-	f, err := durable.Create(path, durable.Replace)
+	return writeWith(path, durable.Replace, nil, fill)
+}
+
+// WriteFileOnceWith is [WriteFileOnce] for content written by fill as it is
+// made (never whole in memory); it returns the SHA-256 (hex) and size of
+// what was written.
+func WriteFileOnceWith(path string, fill func(io.Writer) error) (sum string, size int64, err error) {
+	h := sha256.New()
+	size, err = writeWith(path, durable.Once, h, fill)
+	if err != nil {
+		return "", 0, err
+	}
+	return hex.EncodeToString(h.Sum(nil)), size, nil
+}
+
+// writeWith creates path in mode and has fill write into it through a
+// 1 MiB buffer (and into also, when not nil), then commits it (fsync,
+// rename, fsync of the folder); it returns the size written.
+func writeWith(path string, mode durable.Mode, also io.Writer, fill func(io.Writer) error) (int64, error) {
+	f, err := durable.Create(path, mode)
 	if err != nil {
 		return 0, err
 	}
 	defer f.Cleanup()
-	cw := &CountingWriter{W: f}
+	var w io.Writer = f
+	if also != nil {
+		w = io.MultiWriter(f, also)
+	}
+	cw := &CountingWriter{W: w}
 	bw := bufio.NewWriterSize(cw, 1<<20)
 	if err := fill(bw); err != nil {
 		return 0, err
@@ -53,30 +76,6 @@ func ReplaceFileWith(path string, fill func(io.Writer) error) (int64, error) {
 		return 0, err
 	}
 	return cw.N, nil
-}
-
-// WriteFileOnceWith is [WriteFileOnce] for content written by fill as it is
-// made (never whole in memory); it returns the SHA-256 (hex) and size of
-// what was written.
-func WriteFileOnceWith(path string, fill func(io.Writer) error) (sum string, size int64, err error) {
-	f, err := durable.Create(path, durable.Once)
-	if err != nil {
-		return "", 0, err
-	}
-	defer f.Cleanup()
-	h := sha256.New()
-	cw := &CountingWriter{W: io.MultiWriter(f, h)}
-	bw := bufio.NewWriterSize(cw, 1<<20)
-	if err := fill(bw); err != nil {
-		return "", 0, err
-	}
-	if err := bw.Flush(); err != nil {
-		return "", 0, err
-	}
-	if err := f.Commit(); err != nil {
-		return "", 0, err
-	}
-	return hex.EncodeToString(h.Sum(nil)), cw.N, nil
 }
 
 // CopyFileOnce copies src to dst (write-once, atomic) and returns the SHA-256

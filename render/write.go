@@ -1,7 +1,6 @@
 package render
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -39,21 +38,9 @@ func (in *Input) WriteOutWith(rel string, fill func(io.Writer) error) (string, i
 	if err := mkdirPrivate(filepath.Dir(p)); err != nil {
 		return "", 0, err
 	}
-	f, err := durable.Create(p, durable.Replace)
+	n, err := protocol.ReplaceFileWith(p, fill)
 	if err != nil {
 		return "", 0, err
 	}
-	defer f.Cleanup()
-	cw := &protocol.CountingWriter{W: f}
-	bw := bufio.NewWriterSize(cw, 1<<20)
-	if err := fill(bw); err != nil {
-		return "", 0, err
-	}
-	if err := bw.Flush(); err != nil {
-		return "", 0, err
-	}
-	if err := f.Commit(); err != nil {
-		return "", 0, err
-	}
-	return p, cw.N, nil
+	return p, n, nil
 }

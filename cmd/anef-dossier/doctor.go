@@ -40,11 +40,7 @@ func runDoctor(e *env, args []string) error {
 	offline := fs.Bool("offline", "", "ne contacte pas les autorités d'horodatage")
 	noBrowser := fs.Bool("no-browser", "", "ne démarre pas le navigateur (sa version n'est pas lue)")
 	asJSON := fs.Bool("json", "", "sortie JSON (pour d'autres outils)")
-	pos, err := fs.parse(e, args)
-	if err != nil {
-		return err
-	}
-	if err := fs.needArgs(pos, 0, 0, "aucun argument"); err != nil {
+	if err := fs.parseNone(e, args); err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)

@@ -126,6 +126,15 @@ func (f *flagSet) parse(e *env, args []string) ([]string, error) {
 }
 
 // needArgs checks the number of positional arguments.
+// parseNone parses a command that takes options only.
+func (f *flagSet) parseNone(e *env, args []string) error {
+	pos, err := f.parse(e, args)
+	if err != nil {
+		return err
+	}
+	return f.needArgs(pos, 0, 0, "aucun argument")
+}
+
 func (f *flagSet) needArgs(pos []string, min, max int, what string) error {
 	if len(pos) < min || (max >= 0 && len(pos) > max) {
 		return usageErr(what+" attendu", f.path+" --help")

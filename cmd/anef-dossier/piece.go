@@ -180,11 +180,7 @@ type pieceJSON struct {
 func runPieceList(e *env, args []string) error {
 	fs := e.flags()
 	asJSON := fs.Bool("json", "", "sortie JSON (pour d'autres outils)")
-	pos, err := fs.parse(e, args)
-	if err != nil {
-		return err
-	}
-	if err := fs.needArgs(pos, 0, 0, "aucun argument"); err != nil {
+	if err := fs.parseNone(e, args); err != nil {
 		return err
 	}
 	cs, err := e.openCase()

@@ -116,11 +116,7 @@ func toDeadlineJSON(ds []protocol.DeadlineState) []deadlineJSON {
 func runStatus(e *env, args []string) error {
 	fs := e.flags()
 	asJSON := fs.Bool("json", "", "sortie JSON (pour d'autres outils)")
-	pos, err := fs.parse(e, args)
-	if err != nil {
-		return err
-	}
-	if err := fs.needArgs(pos, 0, 0, "aucun argument"); err != nil {
+	if err := fs.parseNone(e, args); err != nil {
 		return err
 	}
 	cs, err := e.openCase()
@@ -217,11 +213,7 @@ func statusWarnings(st *protocol.State) []string {
 func runNext(e *env, args []string) error {
 	fs := e.flags()
 	asJSON := fs.Bool("json", "", "sortie JSON (pour d'autres outils)")
-	pos, err := fs.parse(e, args)
-	if err != nil {
-		return err
-	}
-	if err := fs.needArgs(pos, 0, 0, "aucun argument"); err != nil {
+	if err := fs.parseNone(e, args); err != nil {
 		return err
 	}
 	cs, err := e.openCase()

@@ -125,11 +125,7 @@ func runRenderLetter(e *env, args []string) error {
 	document := fs.String("document", "d", "", "identifiant du document (voir la liste dans l'aide)")
 	all := fs.Bool("all", "", "tous les documents du protocole")
 	draft := fs.Bool("draft", "", "projet de lettre même si des diligences manquent encore")
-	pos, err := fs.parse(e, args)
-	if err != nil {
-		return err
-	}
-	if err := fs.needArgs(pos, 0, 0, "aucun argument"); err != nil {
+	if err := fs.parseNone(e, args); err != nil {
 		return err
 	}
 	in, err := loadRender(e)
@@ -178,11 +174,7 @@ func runRenderLetter(e *env, args []string) error {
 func runRenderInventory(e *env, args []string) error {
 	fs := e.flags()
 	to := fs.String("destinataire", "", render.ForPrefecture, "prefecture ou juge")
-	pos, err := fs.parse(e, args)
-	if err != nil {
-		return err
-	}
-	if err := fs.needArgs(pos, 0, 0, "aucun argument"); err != nil {
+	if err := fs.parseNone(e, args); err != nil {
 		return err
 	}
 	in, err := loadRender(e)
@@ -206,11 +198,7 @@ func runRenderInventory(e *env, args []string) error {
 
 func runRenderDossier(e *env, args []string) error {
 	fs := e.flags()
-	pos, err := fs.parse(e, args)
-	if err != nil {
-		return err
-	}
-	if err := fs.needArgs(pos, 0, 0, "aucun argument"); err != nil {
+	if err := fs.parseNone(e, args); err != nil {
 		return err
 	}
 	in, err := loadRender(e)
@@ -230,11 +218,7 @@ func runRenderDossier(e *env, args []string) error {
 
 func runRenderTelerecours(e *env, args []string) error {
 	fs := e.flags()
-	pos, err := fs.parse(e, args)
-	if err != nil {
-		return err
-	}
-	if err := fs.needArgs(pos, 0, 0, "aucun argument"); err != nil {
+	if err := fs.parseNone(e, args); err != nil {
 		return err
 	}
 	in, err := loadRender(e)
@@ -254,11 +238,7 @@ func runRenderTelerecours(e *env, args []string) error {
 
 func runRenderEml(e *env, args []string) error {
 	fs := e.flags()
-	pos, err := fs.parse(e, args)
-	if err != nil {
-		return err
-	}
-	if err := fs.needArgs(pos, 0, 0, "aucun argument"); err != nil {
+	if err := fs.parseNone(e, args); err != nil {
 		return err
 	}
 	in, err := loadRender(e)

@@ -26,11 +26,7 @@ func runVerify(e *env, args []string) error {
 	asJSON := fs.Bool("json", "", "sortie JSON (pour d'autres outils)")
 	repair := fs.Bool("repair", "", "met en quarantaine une écriture interrompue (rien n'est effacé)")
 	root := fs.String("root", "", "", "certificat racine (PEM) pour vérifier la chaîne des jetons d'horodatage (sinon racine: de ~/.config/anef-dossier/horodatage.yaml ; jamais une racine du dossier)")
-	pos, err := fs.parse(e, args)
-	if err != nil {
-		return err
-	}
-	if err := fs.needArgs(pos, 0, 0, "aucun argument"); err != nil {
+	if err := fs.parseNone(e, args); err != nil {
 		return err
 	}
 	cs, err := e.openCase()
